@@ -1,0 +1,35 @@
+# Finds the Slurm headers and libslurm, and checks the release: the SPANK plugin's
+# plugin_version must match the Slurm it runs under, so it is built per release.
+find_path(SLURM_INCLUDE_DIR slurm/spank.h)
+find_library(SLURM_LIBRARY slurm PATH_SUFFIXES slurm)
+set(SPARKFABRIC_SLURM_VERSION "none")
+if(SLURM_INCLUDE_DIR AND EXISTS "${SLURM_INCLUDE_DIR}/slurm/slurm_version.h")
+  file(STRINGS "${SLURM_INCLUDE_DIR}/slurm/slurm_version.h" _slurm_version_line
+       REGEX "^#define SLURM_VERSION_STRING")
+  string(REGEX REPLACE ".*\"(.*)\".*" "\\1" SPARKFABRIC_SLURM_VERSION "${_slurm_version_line}")
+endif()
+
+if(SPARKFABRIC_BUILD_PLUGIN)
+  if(NOT SLURM_INCLUDE_DIR OR NOT SLURM_LIBRARY)
+    message(FATAL_ERROR
+      "sparkfabric: the Slurm headers (slurm/spank.h) or libslurm were not found.\n"
+      "Install them (Debian: apt-get install libslurm-dev), point CMAKE_PREFIX_PATH at your Slurm, "
+      "or configure with -DSPARKFABRIC_BUILD_PLUGIN=OFF to build only the core and spark-fabric.")
+  endif()
+  if(SPARKFABRIC_SLURM_VERSION VERSION_LESS 22.05)
+    message(FATAL_ERROR
+      "sparkfabric: Slurm ${SPARKFABRIC_SLURM_VERSION} headers found in ${SLURM_INCLUDE_DIR}; "
+      "the plugin needs Slurm 22.05 or newer. Install newer libslurm-dev or point CMAKE_PREFIX_PATH at it.")
+  endif()
+  message(STATUS "sparkfabric: building the plugin for Slurm ${SPARKFABRIC_SLURM_VERSION}")
+  add_library(Slurm::slurm UNKNOWN IMPORTED)
+  set_target_properties(Slurm::slurm PROPERTIES IMPORTED_LOCATION "${SLURM_LIBRARY}"
+                        INTERFACE_INCLUDE_DIRECTORIES "${SLURM_INCLUDE_DIR}")
+  # Where slurmd looks for plugins (Debian: /usr/lib/x86_64-linux-gnu/slurm-wlm).
+  get_filename_component(_slurm_libdir "${SLURM_LIBRARY}" DIRECTORY)
+  if(EXISTS "${_slurm_libdir}/slurm-wlm")
+    set(SPARKFABRIC_SLURM_PLUGIN_DIR "${_slurm_libdir}/slurm-wlm" CACHE PATH "Slurm's plugin directory")
+  else()
+    set(SPARKFABRIC_SLURM_PLUGIN_DIR "${_slurm_libdir}/slurm" CACHE PATH "Slurm's plugin directory")
+  endif()
+endif()

@@ -1,0 +1,194 @@
+#include "fabric/discovery.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <regex>
+
+#include "fabric/gid.hpp"
+#include "fabric/gpu_cache.hpp"
+#include "fabric/sysfs_text.hpp"
+#include "fabric/validate.hpp"
+
+namespace sparkfabric {
+namespace {
+
+constexpr int kMaxGidEntries = 256;  // the ConnectX GID table size
+constexpr int kMaxPorts = 8;
+
+struct Reader {
+    const DiscoveryOptions& options;
+    NodeFacts& facts;
+
+    std::string sys(const std::string& relative) const { return options.sysfs_root + "/" + relative; }
+    std::string proc(const std::string& relative) const { return options.procfs_root + "/" + relative; }
+
+    void note(const std::string& text) { facts.notes.push_back(text); }
+
+    // PCI address behind a sysfs "device" link, when it is a PCI function.
+    std::string pci_address_of(const std::string& device_link) {
+        const auto name = link_target_name(device_link);
+        return name && is_valid_pci_address(*name) ? *name : std::string();
+    }
+
+    NetDevice read_netdev(const std::string& name, const AddressMap& addresses) {
+        NetDevice device;
+        device.name = name;
+        const std::string base = sys("class/net/" + name);
+        if (const auto mtu = read_sysfs_text(base + "/mtu")) {
+            if (const auto value = parse_decimal(*mtu); value && *value > 0) {
+                device.mtu = *value;
+            } else {
+                note(name + ": mtu reads '" + printable(*mtu) + "', not a number");
+            }
+        }
+        int carrier_errno = 0;
+        if (const auto carrier = read_sysfs_text(base + "/carrier", &carrier_errno)) {
+            device.carrier = *carrier == "1";
+        } else if (carrier_errno != EINVAL && carrier_errno != ENOENT) {
+            // EINVAL is what the kernel says while the interface is administratively down.
+            note(name + ": carrier unreadable: " + std::strerror(carrier_errno));
+        }
+        device.operstate = read_sysfs_text(base + "/operstate").value_or("");
+        device.pci_address = pci_address_of(base + "/device");
+        if (const auto vendor = read_sysfs_text(base + "/device/vendor")) device.vendor = *vendor;
+        if (const auto found = addresses.find(name); found != addresses.end()) device.ipv4 = found->second;
+        return device;
+    }
+
+    RdmaPort read_port(const std::string& device, const std::string& base, int number) {
+        RdmaPort port;
+        port.number = number;
+        port.state = port_state_name(read_sysfs_text(base + "/state").value_or(""));
+        port.link_layer = read_sysfs_text(base + "/link_layer").value_or("");
+        for (int index = 0; index < kMaxGidEntries; ++index) {
+            const std::string entry = std::to_string(index);
+            int gid_errno = 0;
+            const auto gid = read_sysfs_text(base + "/gids/" + entry, &gid_errno);
+            if (!gid) {
+                if (gid_errno == ENOENT) break;  // the table ends here
+                continue;
+            }
+            if (is_zero_gid(*gid)) continue;  // empty slot; its attributes would say EINVAL
+            GidEntry gid_entry;
+            gid_entry.index = index;
+            gid_entry.gid = *gid;
+            gid_entry.type = read_sysfs_text(base + "/gid_attrs/types/" + entry).value_or("");
+            gid_entry.netdev = read_sysfs_text(base + "/gid_attrs/ndevs/" + entry).value_or("");
+            if (!gid_entry.netdev.empty() && !is_valid_interface_name(gid_entry.netdev)) {
+                note(device + " port " + std::to_string(number) + " gid " + entry + ": netdev '" +
+                     printable(gid_entry.netdev) + "' is not an interface name; ignored");
+                gid_entry.netdev.clear();
+            }
+            port.gids.push_back(gid_entry);
+        }
+        return port;
+    }
+
+    RdmaDevice read_rdma_device(const std::string& name) {
+        RdmaDevice device;
+        device.name = name;
+        const std::string base = sys("class/infiniband/" + name);
+        device.pci_address = pci_address_of(base + "/device");
+        for (const auto& netdev : list_directory(base + "/device/net")) {
+            if (is_valid_interface_name(netdev)) device.netdevs.push_back(netdev);
+        }
+        for (const auto& entry : list_directory(base + "/ports")) {
+            const auto number = parse_decimal(entry);
+            if (!number || *number < 1 || *number > kMaxPorts) {
+                note(name + ": odd port entry '" + printable(entry) + "' ignored");
+                continue;
+            }
+            device.ports.push_back(read_port(name, base + "/ports/" + entry, *number));
+        }
+        return device;
+    }
+
+    void read_nvidia() {
+        if (const auto version = read_sysfs_text(proc("driver/nvidia/version"))) {
+            facts.nvidia.present = true;
+            facts.nvidia.open_module = version->find("Open Kernel Module") != std::string::npos;
+            static const std::regex number("([0-9]+\\.[0-9]+(\\.[0-9]+)?)");
+            std::smatch match;
+            const std::string first_line = version->substr(0, version->find('\n'));
+            if (std::regex_search(first_line, match, number)) facts.nvidia.version = match[1];
+        }
+        // Either is how NCCL itself decides that peer memory is available.
+        facts.nvidia.peermem_loaded = read_sysfs_text(sys("module/nvidia_peermem/version")).has_value() ||
+                                      read_sysfs_text(sys("kernel/mm/memory_peers/nv_mem/version")).has_value() ||
+                                      !list_directory(sys("module/nvidia_peermem")).empty();
+    }
+
+    void read_gpus() {
+        for (const auto& address : list_directory(sys("bus/pci/devices"))) {
+            const std::string base = sys("bus/pci/devices/" + address);
+            const auto vendor = read_sysfs_text(base + "/vendor");
+            const auto device_class = read_sysfs_text(base + "/class");
+            // NVIDIA (0x10de), display controller class 0x03xxxx (VGA or 3D).
+            if (vendor && *vendor == "0x10de" && device_class && device_class->rfind("0x03", 0) == 0) {
+                GpuDevice gpu;
+                gpu.pci_address = address;
+                facts.gpus.push_back(gpu);
+            }
+        }
+    }
+
+    void read_memlock() {
+        rlimit limit{};
+        if (getrlimit(RLIMIT_MEMLOCK, &limit) == 0) {
+            facts.memlock_limit_kib = limit.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long long>(limit.rlim_cur / 1024);
+        }
+    }
+};
+
+}  // namespace
+
+NodeFacts discover_node(const DiscoveryOptions& options) {
+    NodeFacts facts;
+    Reader reader{options, facts};
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0) facts.hostname = host;
+    facts.kernel_release = read_sysfs_text(reader.proc("sys/kernel/osrelease")).value_or("");
+
+    const AddressMap addresses = options.addresses ? *options.addresses : live_ipv4_addresses();
+    for (const auto& name : list_directory(reader.sys("class/net"))) {
+        if (!is_valid_interface_name(name)) {
+            reader.note("class/net: odd entry '" + printable(name) + "' ignored");
+            continue;
+        }
+        facts.netdevs.push_back(reader.read_netdev(name, addresses));
+    }
+    for (const auto& name : list_directory(reader.sys("class/infiniband"))) {
+        if (!is_valid_rdma_device_name(name)) {
+            reader.note("class/infiniband: odd entry '" + printable(name) + "' ignored");
+            continue;
+        }
+        facts.rdma_devices.push_back(reader.read_rdma_device(name));
+    }
+    facts.cages = pair_cages(facts);
+    reader.read_nvidia();
+    reader.read_gpus();
+    reader.read_memlock();
+    if (!options.gpu_cache_path.empty()) {
+        std::string error;
+        facts.gpu_cache = read_gpu_cache(options.gpu_cache_path, error);
+        if (!error.empty()) reader.note(error);
+    }
+    if (options.locality) {
+        // hwloc wants the directory above sys/ and proc/.
+        std::string fsroot = options.sysfs_root;
+        const bool ends_in_sys = fsroot.size() >= 4 && fsroot.compare(fsroot.size() - 4, 4, "/sys") == 0;
+        fsroot = ends_in_sys ? fsroot.substr(0, fsroot.size() - 4) : std::string();
+        if (fsroot.empty() && ends_in_sys) fsroot = "/";
+        if (!fsroot.empty()) {
+            if (const auto note = apply_locality(facts, fsroot)) reader.note(*note);
+        } else {
+            reader.note("locality skipped: sysfs root does not end in /sys");
+        }
+    }
+    return facts;
+}
+
+}  // namespace sparkfabric

@@ -1,0 +1,206 @@
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <set>
+
+#include "fabric/gid.hpp"
+#include "fabric/plan_steps.hpp"
+
+namespace sparkfabric::detail {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+bool matches_any(const std::string& name, const std::vector<std::string>& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::string& pattern) { return fnmatch(pattern.c_str(), name.c_str(), 0) == 0; });
+}
+
+bool backs_rdma_device(const NodeFacts& facts, const std::string& netdev) {
+    return std::any_of(facts.rdma_devices.begin(), facts.rdma_devices.end(), [&](const RdmaDevice& device) {
+        return std::find(device.netdevs.begin(), device.netdevs.end(), netdev) != device.netdevs.end();
+    });
+}
+
+// A fabric candidate: a ConnectX function, an RDMA-backed netdev, or a name the site says
+// is the fabric (emulated nodes and containers have no PCI device behind the interface).
+bool is_fabric_candidate(const NodeFacts& facts, const SiteConfig& config, const NetDevice& device) {
+    if (device.name == "lo") return false;
+    return device.vendor == "0x15b3" || backs_rdma_device(facts, device.name) ||
+           matches_any(device.name, config.name_patterns);
+}
+
+int cage_of(const NodeFacts& facts, const std::string& netdev) {
+    for (const auto& cage : facts.cages) {
+        if (std::find(cage.netdevs.begin(), cage.netdevs.end(), netdev) != cage.netdevs.end()) return cage.number;
+    }
+    return 99;
+}
+
+
+void explain_unusable(const NetDevice& device, std::vector<Finding>& findings) {
+    if (!device.carrier) {
+        findings.push_back({Severity::error, "link-down", device.name,
+                            "fabric link is down (no carrier, operstate " +
+                                (device.operstate.empty() ? std::string("unknown") : device.operstate) + ")",
+                            "check the cable on this port and the peer, then `ip link set dev " + device.name + " up`"});
+    } else if (device.ipv4.empty()) {
+        findings.push_back({Severity::error, "no-ipv4", device.name, "fabric link is up but has no IPv4 address",
+                            "give it a static address on the fabric subnet (netplan), e.g. `ip addr add "
+                            "192.168.200.N/24 dev " + device.name + "`"});
+    }
+}
+
+// The RDMA devices that go with an interface: both twins of its cage, domain 0000 first.
+std::vector<std::string> rdma_devices_for(const NodeFacts& facts, const std::string& netdev) {
+    for (const auto& cage : facts.cages) {
+        if (std::find(cage.netdevs.begin(), cage.netdevs.end(), netdev) != cage.netdevs.end() &&
+            !cage.rdma_devices.empty()) {
+            return cage.rdma_devices;
+        }
+    }
+    std::vector<std::string> devices;
+    for (const auto& device : facts.rdma_devices) {
+        if (std::find(device.netdevs.begin(), device.netdevs.end(), netdev) != device.netdevs.end()) {
+            devices.push_back(device.name);
+        }
+    }
+    return devices;
+}
+
+std::vector<std::string> addresses_of(const NodeFacts& facts, const RdmaDevice& device) {
+    std::vector<std::string> addresses;
+    for (const auto& netdev : device.netdevs) {
+        if (const auto* found = facts.find_netdev(netdev)) {
+            for (const auto& address : found->ipv4) addresses.push_back(address.address);
+        }
+    }
+    return addresses;
+}
+
+// The RoCE v2 IPv4-mapped GID: the one carrying the netdev's own address if there is one,
+// else the first IPv4 RoCE v2 entry. Index 3 is common but never assumed.
+std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDevice& device,
+                                           std::vector<Finding>& findings) {
+    const auto own_addresses = addresses_of(facts, device);
+    bool any_active = false;
+    for (const auto& port : device.ports) {
+        if (port.state != "ACTIVE" || (!port.link_layer.empty() && port.link_layer != "Ethernet")) continue;
+        any_active = true;
+        std::optional<ChosenHca> fallback;
+        for (const auto& gid : port.gids) {
+            if (gid.type != kRoceV2) continue;
+            const auto ipv4 = ipv4_of_gid(gid.gid);
+            if (!ipv4) continue;
+            ChosenHca chosen{device.name, port.number, gid.index, *ipv4, 0};
+            if (std::find(own_addresses.begin(), own_addresses.end(), *ipv4) != own_addresses.end()) return chosen;
+            if (!fallback) fallback = chosen;
+        }
+        if (fallback) return fallback;
+    }
+    if (!any_active) {
+        findings.push_back({Severity::warning, "hca-port-down", device.name,
+                            "no ACTIVE Ethernet port; left out of NCCL_IB_HCA",
+                            "check the link of " + (device.netdevs.empty() ? std::string("its netdev") : device.netdevs[0]) +
+                                " and `rdma link show`"});
+        return std::nullopt;
+    }
+    const std::string netdev = device.netdevs.empty() ? std::string("its netdev") : device.netdevs[0];
+    findings.push_back({Severity::warning, "twin-without-ipv4", device.name,
+                        "no IPv4 RoCE v2 GID (" + netdev + " has no IPv4 address); left out of NCCL_IB_HCA, "
+                        "so this cage runs at half bandwidth (one x4 PCIe link, about 100 of 200 Gb/s)",
+                        "give " + netdev + " an IPv4 address on its own subnet, distinct from its twin's "
+                        "(e.g. 192.168.201.N/24), then rerun"});
+    return std::nullopt;
+}
+
+}  // namespace
+
+FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
+                           std::vector<Finding>& findings) {
+    FabricChoice choice;
+    const bool requested = job.fabric.kind == FabricRequest::Kind::interfaces;
+    const std::vector<std::string>& named = requested ? job.fabric.interfaces : config.interfaces;
+    if (!named.empty()) {
+        choice.reason = requested ? "requested with --fabric" : "set by the site config (fabric.interfaces)";
+        for (const auto& name : named) {
+            const NetDevice* device = facts.find_netdev(name);
+            if (device == nullptr) {
+                std::vector<std::string> present;
+                for (const auto& candidate : facts.netdevs) {
+                    if (is_fabric_candidate(facts, config, candidate)) present.push_back(candidate.name);
+                }
+                findings.push_back({Severity::error, "interface-missing", name, "no such interface on this node",
+                                    present.empty() ? "use --fabric=auto, or name an interface this node has"
+                                                    : "use --fabric=auto or one of: " + join(present)});
+                continue;
+            }
+            if (!device->carrier || device->ipv4.empty()) {
+                explain_unusable(*device, findings);
+                continue;
+            }
+            choice.interfaces.push_back(device);
+        }
+    } else {
+        std::vector<const NetDevice*> candidates;
+        for (const auto& device : facts.netdevs) {
+            if (is_fabric_candidate(facts, config, device)) candidates.push_back(&device);
+        }
+        for (const auto* device : candidates) {
+            if (device->carrier && !device->ipv4.empty()) choice.interfaces.push_back(device);
+        }
+        std::stable_sort(choice.interfaces.begin(), choice.interfaces.end(), [&](const NetDevice* a, const NetDevice* b) {
+            return cage_of(facts, a->name) < cage_of(facts, b->name);
+        });
+        choice.reason = "cabled: carrier up and an IPv4 address";
+        if (candidates.empty()) {
+            findings.push_back({Severity::warning, "no-fabric", "",
+                                "no ConnectX-7 fabric interface found (no Mellanox netdev, no RDMA device, "
+                                "no name matching fabric.name_patterns)",
+                                "check `ip link` and the ConnectX-7 driver (mlx5_core), or name the interface "
+                                "with --fabric=IF or fabric.interfaces in the site config"});
+        } else if (choice.interfaces.empty()) {
+            // Nothing usable: say why for each candidate. With a usable one, idle cages are normal.
+            for (const auto* device : candidates) explain_unusable(*device, findings);
+        }
+    }
+
+    // Twins of each chosen cage, each with its own RoCE v2 IPv4 GID.
+    std::set<std::string> seen;
+    const bool any_rdma = !facts.rdma_devices.empty();
+    for (const auto* interface : choice.interfaces) {
+        for (const auto& name : rdma_devices_for(facts, interface->name)) {
+            if (!seen.insert(name).second) continue;
+            const RdmaDevice* device = facts.find_rdma_device(name);
+            if (device == nullptr) continue;
+            if (auto hca = pick_port_and_gid(facts, *device, findings)) {
+                for (const auto& netdev : device->netdevs) {
+                    if (const auto* found = facts.find_netdev(netdev)) {
+                        for (const auto& address : found->ipv4) {
+                            if (address.address == hca->gid_ipv4) hca->prefix_length = address.prefix_length;
+                        }
+                    }
+                }
+                choice.hcas.push_back(*hca);
+            }
+        }
+    }
+    if (!choice.interfaces.empty() && choice.hcas.empty()) {
+        if (any_rdma) {
+            findings.push_back({Severity::warning, "no-usable-hca", choice.interfaces[0]->name,
+                                "no RDMA device of the chosen interfaces has an ACTIVE port with an IPv4 RoCE v2 GID; "
+                                "NCCL falls back to TCP sockets (a fraction of the bandwidth)",
+                                "check `rdma link show` and that the fabric interfaces have IPv4 addresses"});
+        } else {
+            findings.push_back({Severity::info, "no-rdma", choice.interfaces[0]->name,
+                                "no RDMA devices on this node: NCCL will use TCP sockets on the fabric interface", ""});
+        }
+    }
+    return choice;
+}
+
+}  // namespace sparkfabric::detail

@@ -1,0 +1,82 @@
+#include "test_support.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace sparkfabric::testing {
+
+std::string fixture_tree(const std::string& name) { return std::string(SPARKFABRIC_FIXTURE_TREES) + "/" + name; }
+std::string fixture_file(const std::string& name) { return std::string(SPARKFABRIC_FIXTURES) + "/" + name; }
+
+AddressMap fixture_addresses(const std::string& name) {
+    AddressMap addresses;
+    const YAML::Node root = YAML::LoadFile(fixture_tree(name) + "/addresses.yaml");
+    for (const auto& item : root) {
+        for (const auto& cidr : item.second) {
+            const std::string text = cidr.as<std::string>();
+            const auto slash = text.find('/');
+            addresses[item.first.as<std::string>()].push_back({text.substr(0, slash), std::stoi(text.substr(slash + 1))});
+        }
+    }
+    return addresses;
+}
+
+NodeFacts discover_fixture(const std::string& name) {
+    DiscoveryOptions options;
+    options.sysfs_root = fixture_tree(name) + "/sys";
+    options.procfs_root = fixture_tree(name) + "/proc";
+    options.addresses = fixture_addresses(name);
+    return discover_node(options);
+}
+
+namespace {
+
+std::string slurp(int fd) {
+    std::string text;
+    char buffer[4096];
+    ssize_t got = 0;
+    while ((got = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(got));
+    return text;
+}
+
+}  // namespace
+
+ProgramResult run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+    char out_name[] = "/tmp/sf-test-out-XXXXXX";
+    char err_name[] = "/tmp/sf-test-err-XXXXXX";
+    const int out_fd = mkstemp(out_name);
+    const int err_fd = mkstemp(err_name);
+    unlink(out_name);
+    unlink(err_name);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+        alarm(60);  // a hung binary fails the test instead of hanging the suite
+        std::vector<char*> args;
+        for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    ProgramResult result;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    lseek(out_fd, 0, SEEK_SET);
+    lseek(err_fd, 0, SEEK_SET);
+    result.out = slurp(out_fd);
+    result.err = slurp(err_fd);
+    close(out_fd);
+    close(err_fd);
+    return result;
+}
+
+}  // namespace sparkfabric::testing

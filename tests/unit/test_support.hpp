@@ -1,0 +1,26 @@
+// Helpers shared by the unit tests: fixture trees, and running the built binaries.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fabric/discovery.hpp"
+
+namespace sparkfabric::testing {
+
+std::string fixture_tree(const std::string& name);   // generated sysfs/procfs tree
+std::string fixture_file(const std::string& name);   // checked-in file under tests/fixtures
+AddressMap fixture_addresses(const std::string& name);  // the tree's addresses.yaml
+NodeFacts discover_fixture(const std::string& name);
+
+struct ProgramResult {
+    int status = -1;  // exit status, or 128+signal
+    std::string out;
+    std::string err;
+};
+
+// Runs argv (no shell) with extra environment variables, and a bounded time.
+ProgramResult run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+
+}  // namespace sparkfabric::testing

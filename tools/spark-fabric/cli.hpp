@@ -1,0 +1,38 @@
+// spark-fabric: shared state of the subcommands (global options, loading facts and config).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fabric/config.hpp"
+#include "fabric/node_facts.hpp"
+
+namespace sparkfabric::cli {
+
+struct Globals {
+    std::string sysfs_root = "/sys";
+    std::string procfs_root = "/proc";
+    std::string config_path = kDefaultConfigPath;
+    bool config_explicit = false;
+    std::string facts_path;  // plan from a saved `detect --json` instead of the live system
+};
+
+// A command-line or input error: printed as "spark-fabric: <what>" with exit status 2.
+struct UsageError {
+    std::string message;
+};
+
+struct LoadedNode {
+    NodeFacts facts;
+    SiteConfig config;  // with this node's overrides applied
+};
+
+// Facts from --facts or the live system, and the site config for that node's hostname.
+LoadedNode load_node(const Globals& globals, bool locality);
+
+int run_detect(const Globals& globals, const std::vector<std::string>& args);
+int run_env(const Globals& globals, const std::vector<std::string>& args);
+int run_check(const Globals& globals, const std::vector<std::string>& args);
+int run_probe_gpu(const Globals& globals, const std::vector<std::string>& args);
+
+}  // namespace sparkfabric::cli

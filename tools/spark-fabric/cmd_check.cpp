@@ -1,0 +1,61 @@
+// `spark-fabric check`: preflight findings with severity and fix; exit 0 ok, 1 warnings, 2 errors.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "fabric/checks.hpp"
+#include "fabric/validate.hpp"
+#include "tools/spark-fabric/command_flags.hpp"
+
+namespace sparkfabric::cli {
+
+int run_check(const Globals& globals, const std::vector<std::string>& args) {
+    const auto flags = parse_command_flags(
+        args, {{"--peer"}, {"--peer-port"}, {"--timeout-ms"}, {"--format"}, {"--nodes"}}, "check");
+    const std::string format = flags.count("--format") != 0 ? flags.at("--format") : "text";
+    if (format != "text" && format != "json") throw UsageError{"check: --format must be text or json"};
+    int port = 22;
+    if (flags.count("--peer-port") != 0 && !parse_port(flags.at("--peer-port"), port)) {
+        throw UsageError{"check: --peer-port must be a port from 1 to 65535"};
+    }
+    int timeout_ms = 3000;
+    if (flags.count("--timeout-ms") != 0) {
+        int value = 0;
+        if (!parse_port(flags.at("--timeout-ms"), value) || value > 60000) {
+            throw UsageError{"check: --timeout-ms must be from 1 to 60000"};
+        }
+        timeout_ms = value;
+    }
+    const LoadedNode node = load_node(globals, false);
+    JobShape job;
+    const Plan plan = make_plan(node.facts, node.config, job);
+    std::vector<Finding> findings = run_checks(node.facts, node.config, plan);
+    if (const auto peer = flags.find("--peer"); peer != flags.end()) {
+        if (!is_valid_host_name(peer->second)) throw UsageError{"check: --peer must be a host name or IPv4 address"};
+        if (plan.fabric_address.empty()) {
+            findings.push_back({Severity::error, "peer-unchecked", peer->second,
+                                "no fabric address on this node to probe from", "fix the findings above first"});
+        } else {
+            findings.push_back(probe_peer(plan.fabric_address, peer->second, port, timeout_ms));
+        }
+    }
+    if (format == "json") {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& finding : findings) {
+            list.push_back({{"severity", to_string(finding.severity)}, {"code", finding.code},
+                            {"subject", finding.subject}, {"message", finding.message}, {"fix", finding.fix}});
+        }
+        std::cout << nlohmann::json{{"node", node.facts.hostname}, {"findings", list},
+                                    {"status", check_exit_status(findings)}}
+                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    } else {
+        for (const auto& finding : findings) std::cout << format_finding(finding, node.facts.hostname) << "\n";
+        const int status = check_exit_status(findings);
+        std::cout << (status == 0 ? "ok" : status == 1 ? "warnings" : "errors") << ": " << findings.size()
+                  << " finding(s)\n";
+    }
+    return check_exit_status(findings);
+}
+
+}  // namespace sparkfabric::cli

@@ -1,0 +1,58 @@
+// `spark-fabric env`: exactly what the plugin would inject into a job on this node.
+#include <cstdlib>
+#include <iostream>
+
+#include "fabric/plan.hpp"
+#include "fabric/plan_report.hpp"
+#include "tools/spark-fabric/command_flags.hpp"
+
+namespace sparkfabric::cli {
+
+int run_env(const Globals& globals, const std::vector<std::string>& args) {
+    const auto flags = parse_command_flags(
+        args, {{"--nodes"}, {"--nccl-mode"}, {"--fabric"}, {"--format"}, {"--tasks-per-node"}}, "env");
+    JobShape job;
+    std::string error;
+    auto count = [&](const char* name, int high) {
+        const auto found = flags.find(name);
+        if (found == flags.end()) return 1;
+        try {
+            size_t used = 0;
+            const int value = std::stoi(found->second, &used);
+            if (used == found->second.size() && value >= 1 && value <= high) return value;
+        } catch (const std::exception&) {
+        }
+        throw UsageError{std::string("env: ") + name + " must be a whole number from 1 to " + std::to_string(high)};
+    };
+    job.nodes = count("--nodes", 100000);
+    job.tasks_per_node = count("--tasks-per-node", 1024);
+    if (const auto mode = flags.find("--nccl-mode"); mode != flags.end()) {
+        const auto parsed = parse_nccl_mode(mode->second, error);
+        if (!parsed) throw UsageError{"env: " + error};
+        job.nccl_mode = *parsed;
+    }
+    if (const auto fabric = flags.find("--fabric"); fabric != flags.end()) {
+        const auto parsed = parse_fabric_option(fabric->second, error);
+        if (!parsed) throw UsageError{"env: " + error};
+        job.fabric = *parsed;
+    }
+    const std::string format = flags.count("--format") != 0 ? flags.at("--format") : "sh";
+    if (format != "sh" && format != "json") throw UsageError{"env: --format must be sh or json"};
+
+    // The user's own values are kept by the plugin, so they are kept here too.
+    for (const auto& name : plannable_variable_names()) {
+        if (const char* value = std::getenv(name.c_str())) job.user_env[name] = value;
+    }
+    const LoadedNode node = load_node(globals, false);
+    const auto& facts = node.facts;
+    const Plan plan = make_plan(facts, node.config, job);
+    if (format == "json") {
+        std::cout << plan_to_json(plan, facts.hostname);
+    } else {
+        std::cout << plan_to_shell(plan);
+        for (const auto& finding : plan.findings) std::cerr << "# " << format_finding(finding, facts.hostname) << "\n";
+    }
+    return 0;
+}
+
+}  // namespace sparkfabric::cli

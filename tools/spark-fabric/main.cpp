@@ -1,0 +1,127 @@
+// spark-fabric: shows what a job on this node would get, and checks the fabric.
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "fabric/discovery.hpp"
+#include "fabric/facts_json.hpp"
+#include "fabric/version.hpp"
+#include "tools/spark-fabric/cli.hpp"
+
+namespace sparkfabric::cli {
+
+namespace {
+
+SiteConfig load_config(const Globals& globals, const std::string& hostname) {
+    if (!globals.config_explicit && access(globals.config_path.c_str(), F_OK) != 0) {
+        return SiteConfig{};  // no site config yet: the built-in defaults
+    }
+    return load_site_config_file(globals.config_path, hostname);
+}
+
+}  // namespace
+
+LoadedNode load_node(const Globals& globals, bool locality) {
+    LoadedNode node;
+    if (!globals.facts_path.empty()) {
+        node.facts = load_facts_file(globals.facts_path);
+        node.config = load_config(globals, node.facts.hostname);
+        return node;
+    }
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    node.config = load_config(globals, host);
+    DiscoveryOptions options;
+    options.sysfs_root = globals.sysfs_root;
+    options.procfs_root = globals.procfs_root;
+    options.locality = locality;
+    options.gpu_cache_path = node.config.gpu_cache_path;
+    node.facts = discover_node(options);
+    return node;
+}
+
+}  // namespace sparkfabric::cli
+
+namespace {
+
+const char* kUsage =
+    "usage: spark-fabric [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+    "\n"
+    "Shows the fabric settings a Slurm job on this DGX Spark node gets, and checks the fabric.\n"
+    "\n"
+    "Commands:\n"
+    "  detect [--json]                 what this node has: interfaces, RDMA devices, GIDs, cages, driver\n"
+    "  env [--nodes N] [--nccl-mode auto|safe|dmabuf] [--fabric auto|off|IF[,IF]]\n"
+    "      [--format sh|json]          exactly the variables a job here would get (json: with reasons)\n"
+    "  check [--peer HOST] [--format text|json]\n"
+    "                                  preflight: findings with severity and fix; exit 0 ok, 1 warnings, 2 errors\n"
+    "  probe-gpu [--cache FILE] [--print]\n"
+    "                                  ask the CUDA driver for DMA-BUF/GPUDirect support, write the node cache\n"
+    "\n"
+    "Global options:\n"
+    "  --sysfs-root DIR    read sysfs from DIR (default /sys)\n"
+    "  --procfs-root DIR   read procfs from DIR (default /proc)\n"
+    "  --config FILE       site config (default /etc/slurm/sparkfabric.yaml; built-in defaults if absent)\n"
+    "  --facts FILE        plan from a saved `detect --json` instead of the live system\n"
+    "  --version           print the version and the Slurm release the plugin was built for\n"
+    "  --help              this text\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace sparkfabric::cli;
+    Globals globals;
+    std::vector<std::string> rest;
+    std::string command;
+    // Global options may come before or after the command; the rest goes to the command.
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&](const char* name) -> std::string {
+            const std::string prefix = std::string(name) + "=";
+            if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
+            if (i + 1 >= argc) {
+                std::cerr << "spark-fabric: " << name << " needs a value\n";
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        auto is = [&](const char* name) { return arg == name || arg.rfind(std::string(name) + "=", 0) == 0; };
+        if (is("--sysfs-root")) {
+            globals.sysfs_root = value("--sysfs-root");
+        } else if (is("--procfs-root")) {
+            globals.procfs_root = value("--procfs-root");
+        } else if (is("--config")) {
+            globals.config_path = value("--config");
+            globals.config_explicit = true;
+        } else if (is("--facts")) {
+            globals.facts_path = value("--facts");
+        } else if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            return 0;
+        } else if (arg == "--version") {
+            std::cout << "spark-fabric " << sparkfabric::kVersion << " (plugin built for Slurm "
+                      << sparkfabric::kSlurmVersion << ")\n";
+            return 0;
+        } else if (command.empty() && !arg.empty() && arg[0] != '-') {
+            command = arg;
+        } else {
+            rest.push_back(arg);
+        }
+    }
+    try {
+        if (command == "detect") return run_detect(globals, rest);
+        if (command == "env") return run_env(globals, rest);
+        if (command == "check") return run_check(globals, rest);
+        if (command == "probe-gpu") return run_probe_gpu(globals, rest);
+        std::cerr << "spark-fabric: " << (command.empty() ? "no command given" : "unknown command '" + command + "'")
+                  << "\n\n" << kUsage;
+        return 2;
+    } catch (const UsageError& error) {
+        std::cerr << "spark-fabric: " << error.message << "\n";
+        return 2;
+    } catch (const std::exception& error) {
+        std::cerr << "spark-fabric: " << error.what() << "\n";
+        return 2;
+    }
+}
