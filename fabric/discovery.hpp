@@ -28,6 +28,8 @@ NodeFacts discover_node(const DiscoveryOptions& options);
 
 // The live interface addresses (getifaddrs), IPv4 only.
 AddressMap live_ipv4_addresses();
+// Addresses from a YAML file {IF: [a.b.c.d/len]}; throws std::runtime_error naming file and line.
+AddressMap load_address_file(const std::string& path);
 
 // Groups the Mellanox PCI functions into cages (twins across PCI domains). Called by
 // discover_node; public so facts loaded from JSON without cages can be completed.

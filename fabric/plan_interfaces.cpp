@@ -34,11 +34,13 @@ bool is_fabric_candidate(const NodeFacts& facts, const SiteConfig& config, const
            matches_any(device.name, config.name_patterns);
 }
 
-int cage_of(const NodeFacts& facts, const std::string& netdev) {
+// Sort key: cage number, then the twin's place in the cage (domain 0000 first).
+int cage_order(const NodeFacts& facts, const std::string& netdev) {
     for (const auto& cage : facts.cages) {
-        if (std::find(cage.netdevs.begin(), cage.netdevs.end(), netdev) != cage.netdevs.end()) return cage.number;
+        const auto found = std::find(cage.netdevs.begin(), cage.netdevs.end(), netdev);
+        if (found != cage.netdevs.end()) return cage.number * 16 + static_cast<int>(found - cage.netdevs.begin());
     }
-    return 99;
+    return 1 << 20;  // interfaces outside any cage keep their (name) order, last
 }
 
 
@@ -154,7 +156,7 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
             if (device->carrier && !device->ipv4.empty()) choice.interfaces.push_back(device);
         }
         std::stable_sort(choice.interfaces.begin(), choice.interfaces.end(), [&](const NetDevice* a, const NetDevice* b) {
-            return cage_of(facts, a->name) < cage_of(facts, b->name);
+            return cage_order(facts, a->name) < cage_order(facts, b->name);
         });
         choice.reason = "cabled: carrier up and an IPv4 address";
         if (candidates.empty()) {

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -15,16 +14,7 @@ std::string fixture_tree(const std::string& name) { return std::string(SPARKFABR
 std::string fixture_file(const std::string& name) { return std::string(SPARKFABRIC_FIXTURES) + "/" + name; }
 
 AddressMap fixture_addresses(const std::string& name) {
-    AddressMap addresses;
-    const YAML::Node root = YAML::LoadFile(fixture_tree(name) + "/addresses.yaml");
-    for (const auto& item : root) {
-        for (const auto& cidr : item.second) {
-            const std::string text = cidr.as<std::string>();
-            const auto slash = text.find('/');
-            addresses[item.first.as<std::string>()].push_back({text.substr(0, slash), std::stoi(text.substr(slash + 1))});
-        }
-    }
-    return addresses;
+    return load_address_file(fixture_tree(name) + "/addresses.yaml");
 }
 
 NodeFacts discover_fixture(const std::string& name) {

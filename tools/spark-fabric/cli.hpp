@@ -15,6 +15,7 @@ struct Globals {
     std::string config_path = kDefaultConfigPath;
     bool config_explicit = false;
     std::string facts_path;  // plan from a saved `detect --json` instead of the live system
+    std::string addresses_path;  // interface addresses from a YAML file instead of getifaddrs
 };
 
 // A command-line or input error: printed as "spark-fabric: <what>" with exit status 2.

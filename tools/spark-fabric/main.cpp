@@ -37,6 +37,7 @@ LoadedNode load_node(const Globals& globals, bool locality) {
     options.procfs_root = globals.procfs_root;
     options.locality = locality;
     options.gpu_cache_path = node.config.gpu_cache_path;
+    if (!globals.addresses_path.empty()) options.addresses = load_address_file(globals.addresses_path);
     node.facts = discover_node(options);
     return node;
 }
@@ -64,6 +65,7 @@ const char* kUsage =
     "  --procfs-root DIR   read procfs from DIR (default /proc)\n"
     "  --config FILE       site config (default /etc/slurm/sparkfabric.yaml; built-in defaults if absent)\n"
     "  --facts FILE        plan from a saved `detect --json` instead of the live system\n"
+    "  --addresses FILE    interface IPv4 addresses from YAML ({IF: [a.b.c.d/len]}) instead of the live ones\n"
     "  --version           print the version and the Slurm release the plugin was built for\n"
     "  --help              this text\n";
 
@@ -94,6 +96,8 @@ int main(int argc, char** argv) {
         } else if (is("--config")) {
             globals.config_path = value("--config");
             globals.config_explicit = true;
+        } else if (is("--addresses")) {
+            globals.addresses_path = value("--addresses");
         } else if (is("--facts")) {
             globals.facts_path = value("--facts");
         } else if (arg == "--help" || arg == "-h") {

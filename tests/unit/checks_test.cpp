@@ -1,0 +1,143 @@
+// Preflight checks on fixtures: each problem gives its finding, severity and fix.
+#include <gtest/gtest.h>
+
+#include "fabric/checks.hpp"
+#include "test_support.hpp"
+
+namespace sparkfabric {
+namespace {
+
+std::vector<Finding> checks_for(NodeFacts facts, SiteConfig config = {}) {
+    const Plan plan = make_plan(facts, config, {});
+    return run_checks(facts, config, plan);
+}
+
+const Finding* find(const std::vector<Finding>& findings, const std::string& code) {
+    for (const auto& finding : findings) {
+        if (finding.code == code) return &finding;
+    }
+    return nullptr;
+}
+
+NodeFacts healthy(const std::string& fixture) {
+    NodeFacts facts = testing::discover_fixture(fixture);
+    facts.memlock_limit_kib = -1;
+    return facts;
+}
+
+TEST(Checks, HealthyNodeHasOnlyInfo) {
+    const auto findings = checks_for(healthy("cage1"));
+    EXPECT_EQ(check_exit_status(findings), 0);
+    EXPECT_FALSE(strict_fails(findings));
+    EXPECT_NE(find(findings, "kernel"), nullptr);
+    EXPECT_NE(find(findings, "driver"), nullptr);
+    EXPECT_NE(find(findings, "no-gpu-cache"), nullptr);
+}
+
+TEST(Checks, LinkDownIsAnError) {
+    const auto findings = checks_for(healthy("links-down"));
+    const Finding* finding = find(findings, "link-down");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->severity, Severity::error);
+    EXPECT_NE(finding->fix.find("ip link set dev"), std::string::npos);
+    EXPECT_EQ(check_exit_status(findings), 2);
+    EXPECT_TRUE(strict_fails(findings));
+}
+
+TEST(Checks, MtuAgainstTheSite) {
+    const auto findings = checks_for(healthy("mtu1500"));
+    const Finding* finding = find(findings, "mtu-mismatch");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->subject, "enp1s0f1np1");
+    EXPECT_NE(finding->fix.find("mtu 9000"), std::string::npos);
+    EXPECT_EQ(check_exit_status(findings), 1);
+    SiteConfig config;
+    config.expected_mtu = 1500;
+    const auto site_1500 = checks_for(healthy("mtu1500"), config);
+    EXPECT_EQ(find(site_1500, "mtu-mismatch"), nullptr);
+}
+
+TEST(Checks, MtuBetweenTwins) {
+    const auto findings = checks_for(healthy("twin-mtu-differs"));
+    const Finding* finding = find(findings, "twin-mtu-differs");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->subject, "enP2p1s0f1np1");
+}
+
+TEST(Checks, TwinWithoutIpv4Warns) {
+    const auto findings = checks_for(healthy("twin-no-ipv4"));
+    EXPECT_NE(find(findings, "twin-without-ipv4"), nullptr);
+    EXPECT_EQ(check_exit_status(findings), 1);
+}
+
+TEST(Checks, TwinsOnTheSameSubnetWarn) {
+    const auto findings = checks_for(healthy("same-subnet"));
+    const Finding* finding = find(findings, "twins-same-subnet");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_NE(finding->fix.find("own subnet"), std::string::npos);
+    const auto distinct = checks_for(healthy("cage1"));
+    EXPECT_EQ(find(distinct, "twins-same-subnet"), nullptr);
+}
+
+TEST(Checks, MissingGidOnAnHca) {
+    NodeFacts facts = healthy("cage1");
+    for (auto& device : facts.rdma_devices) {
+        if (device.name == "rocep1s0f1") device.ports[0].gids.resize(2);  // link-local only
+    }
+    const auto findings = checks_for(facts);
+    const Finding* finding = find(findings, "twin-without-ipv4");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->subject, "rocep1s0f1");
+}
+
+TEST(Checks, LimitedMemlockWarnsOnlyWithRdma) {
+    NodeFacts facts = healthy("cage1");
+    facts.memlock_limit_kib = 8192;
+    const auto findings = checks_for(facts);
+    const Finding* finding = find(findings, "memlock-limited");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->severity, Severity::warning);
+    EXPECT_NE(finding->fix.find("unlimited"), std::string::npos);
+    NodeFacts no_rdma = healthy("no-connectx");
+    no_rdma.memlock_limit_kib = 8192;
+    const auto no_rdma_findings = checks_for(no_rdma);
+    EXPECT_EQ(find(no_rdma_findings, "memlock-limited"), nullptr);
+}
+
+TEST(Checks, PeermemAndProprietaryDriver) {
+    const auto findings = checks_for(healthy("proprietary-peermem"));
+    const Finding* driver = find(findings, "proprietary-driver");
+    ASSERT_NE(driver, nullptr);
+    EXPECT_EQ(driver->severity, Severity::warning);
+    const Finding* peermem = find(findings, "peermem-loaded");
+    ASSERT_NE(peermem, nullptr);
+    EXPECT_EQ(peermem->severity, Severity::info);
+}
+
+TEST(Checks, CachedGpuCapabilityIsReported) {
+    NodeFacts facts = healthy("cage1");
+    facts.gpu_cache = GpuCache{13000, "t", {{0, "NVIDIA GB10", "000F:01:00.0", true, false, false}}};
+    const auto findings = checks_for(facts);
+    const Finding* finding = find(findings, "gpu-capability");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_NE(finding->message.find("DMA_BUF_SUPPORTED=0"), std::string::npos);
+}
+
+TEST(Checks, PeerProbeAnswersOnLoopbackAndFailsFast) {
+    // A closed port on loopback refuses: the host answers.
+    Finding finding = probe_peer("127.0.0.1", "127.0.0.1", 1, 1000);
+    EXPECT_EQ(finding.severity, Severity::info) << finding.message;
+    finding = probe_peer("127.0.0.1", "no-such-host.invalid", 22, 500);
+    EXPECT_EQ(finding.severity, Severity::error);
+    finding = probe_peer("192.0.2.1", "127.0.0.1", 22, 500);  // not our address: cannot bind
+    EXPECT_EQ(finding.severity, Severity::error);
+}
+
+TEST(Findings, FormatNamesNodeSubjectAndFix) {
+    const Finding finding{Severity::error, "link-down", "enp1s0f1np1", "fabric link is down", "plug it in"};
+    EXPECT_EQ(format_finding(finding, "spark-dgx-2"),
+              "error: spark-dgx-2: enp1s0f1np1: fabric link is down (fix: plug it in)");
+}
+
+}  // namespace
+}  // namespace sparkfabric
