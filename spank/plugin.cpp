@@ -1,0 +1,32 @@
+// sparkfabric.so: the SPANK entry points. Thin by design: options and arguments in
+// options.cpp, the step's work in remote_step.cpp, all decisions in libsparkfabric.
+#include "spank/slurm_headers.hpp"
+
+#include "spank/options.hpp"
+#include "spank/remote_step.hpp"
+
+extern "C" {
+
+// The plugin loader looks these up by name; C linkage and external visibility are required.
+__attribute__((visibility("default"))) extern const char plugin_name[] = "sparkfabric";
+__attribute__((visibility("default"))) extern const char plugin_type[] = "spank";
+__attribute__((visibility("default"))) extern const unsigned int plugin_version = SLURM_VERSION_NUMBER;
+__attribute__((visibility("default"))) extern const unsigned int spank_plugin_version = 1;
+
+__attribute__((visibility("default"))) int slurm_spank_init(spank_t sp, int argc, char** argv) {
+    using namespace sparkfabric::spank;
+    const spank_context_t context = spank_context();
+    if (context != S_CTX_LOCAL && context != S_CTX_REMOTE && context != S_CTX_ALLOCATOR) return 0;
+    if (parse_plugin_arguments(argc, argv) != 0) return -1;
+    return register_options(sp);
+}
+
+__attribute__((visibility("default"))) int slurm_spank_user_init(spank_t sp, int /*argc*/, char** /*argv*/) {
+    return sparkfabric::spank::remote_user_init(sp);
+}
+
+__attribute__((visibility("default"))) int slurm_spank_task_init(spank_t sp, int /*argc*/, char** /*argv*/) {
+    return sparkfabric::spank::remote_task_init(sp);
+}
+
+}  // extern "C"

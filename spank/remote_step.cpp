@@ -1,0 +1,111 @@
+#include "spank/remote_step.hpp"
+
+
+#include <cstdlib>
+#include <string>
+
+#include "fabric/step_plan.hpp"
+#include "spank/options.hpp"
+
+namespace sparkfabric::spank {
+namespace {
+
+// Survives from user_init (once per step) to task_init (once per task) in this slurmstepd.
+struct StepState {
+    bool active = false;  // false for the extern step and before user_init
+    std::string failure;
+    std::vector<std::string> messages;
+};
+
+StepState& step_state() {
+    static StepState state;
+    return state;
+}
+
+std::string job_env(spank_t sp, const char* name) {
+    char buffer[4096];
+    if (spank_getenv(sp, name, buffer, sizeof buffer) != ESPANK_SUCCESS) return {};
+    return buffer;
+}
+
+int step_node_count(spank_t sp) {
+    // The step's own node count is what its collectives span; the batch step spans the job.
+    for (const char* name : {"SLURM_STEP_NUM_NODES", "SLURM_JOB_NUM_NODES", "SLURM_NNODES"}) {
+        const std::string value = job_env(sp, name);
+        if (!value.empty()) return std::atoi(value.c_str());
+    }
+    uint32_t nodes = 1;
+    spank_get_item(sp, S_JOB_NNODES, &nodes);
+    return static_cast<int>(nodes);
+}
+
+void say(const std::string& text) {
+    // slurm_spank_log reaches the job's stderr (srun's terminal) without an "error:" prefix.
+    size_t start = 0;
+    while (start <= text.size()) {
+        const auto end = text.find('\n', start);
+        slurm_spank_log("%s", text.substr(start, end - start).c_str());
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+}
+
+}  // namespace
+
+int remote_user_init(spank_t sp) {
+    StepState& state = step_state();
+    uint32_t step_id = 0;
+    if (spank_get_item(sp, S_JOB_STEPID, &step_id) == ESPANK_SUCCESS && step_id == SLURM_EXTERN_CONT) {
+        return 0;  // the extern step runs no user code
+    }
+    state.active = true;
+    try {
+        const OptionValues& options = option_values();
+        const PluginArguments& arguments = plugin_arguments();
+        StepRequest request;
+        request.fabric_option = options.fabric;
+        request.nccl_mode_option = options.nccl_mode;
+        request.check_option = options.check;
+        request.explain = options.explain;
+        request.config_path = arguments.config_path;
+        request.config_explicit = arguments.config_explicit;
+        request.sysfs_root = arguments.sysfs_root;
+        request.procfs_root = arguments.procfs_root;
+        request.nodes = step_node_count(sp);
+        for (const auto& name : plannable_variable_names()) {
+            const std::string value = job_env(sp, name.c_str());
+            if (!value.empty()) request.user_env[name] = value;
+        }
+        const StepOutcome outcome = plan_step(request);
+        state.failure = outcome.failure;
+        state.messages = outcome.messages;
+        if (!outcome.failure.empty()) return 0;  // reported and failed in task_init
+        for (const auto& variable : outcome.to_set) {
+            if (spank_setenv(sp, variable.name.c_str(), variable.value.c_str(), 1) != ESPANK_SUCCESS) {
+                state.failure = "sparkfabric: " + outcome.node + ": cannot set " + variable.name;
+                break;
+            }
+        }
+    } catch (const std::exception& error) {
+        state.failure = std::string("sparkfabric: internal error: ") + error.what();
+    }
+    return 0;  // failing here would not fail an srun job and can drain the node
+}
+
+int remote_task_init(spank_t sp) {
+    const StepState& state = step_state();
+    if (!state.active) return 0;
+    uint32_t local_task = 0;
+    spank_get_item(sp, S_TASK_ID, &local_task);
+    const bool first_task_here = local_task == 0;  // report once per node, not per task
+    if (!state.failure.empty()) {
+        if (first_task_here) slurm_error("%s", state.failure.c_str());
+        return -1;
+    }
+    if (first_task_here) {
+        for (const auto& message : state.messages) say(message);
+    }
+    return 0;
+}
+
+}  // namespace sparkfabric::spank

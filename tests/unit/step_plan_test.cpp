@@ -1,0 +1,137 @@
+// What the plugin does per step, without Slurm: options, config handling, strict/warn/off.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "fabric/step_plan.hpp"
+#include "test_support.hpp"
+
+namespace sparkfabric {
+namespace {
+
+StepRequest request_for(const std::string& fixture) {
+    StepRequest request;
+    request.sysfs_root = testing::fixture_tree(fixture) + "/sys";
+    request.procfs_root = testing::fixture_tree(fixture) + "/proc";
+    request.addresses = testing::fixture_addresses(fixture);
+    request.config_path = "/nonexistent/sparkfabric.yaml";  // no site config: defaults
+    request.require_trusted_config = false;
+    request.check_option = "warn";
+    return request;
+}
+
+bool sets(const StepOutcome& outcome, const std::string& name, const std::string& value) {
+    for (const auto& variable : outcome.to_set) {
+        if (variable.name == name) return variable.value == value;
+    }
+    return false;
+}
+
+std::string write_config(const std::string& text) {
+    const std::string path = "/tmp/sf-step-config.yaml";
+    std::ofstream(path) << text;
+    chmod(path.c_str(), 0644);
+    return path;
+}
+
+TEST(StepPlan, HealthyNodeIsInjectedSilently) {
+    StepRequest request = request_for("cage1");
+    request.nodes = 2;
+    request.check_option = "strict";
+    const StepOutcome outcome = plan_step(request);
+    EXPECT_TRUE(outcome.failure.empty()) << outcome.failure;
+    EXPECT_TRUE(sets(outcome, "NCCL_IB_HCA", "=rocep1s0f1:1,roceP2p1s0f1:1"));
+    EXPECT_TRUE(sets(outcome, "NCCL_ALGO", "Ring"));
+    EXPECT_TRUE(outcome.messages.empty());
+}
+
+TEST(StepPlan, UserValueIsNotOverwritten) {
+    StepRequest request = request_for("cage1");
+    request.user_env["NCCL_SOCKET_IFNAME"] = "eth0";
+    const StepOutcome outcome = plan_step(request);
+    for (const auto& variable : outcome.to_set) EXPECT_NE(variable.name, "NCCL_SOCKET_IFNAME");
+}
+
+TEST(StepPlan, StrictFailsOnLinkDownNamingNodeInterfaceAndFix) {
+    StepRequest request = request_for("links-down");
+    request.check_option = "strict";
+    const StepOutcome outcome = plan_step(request);
+    ASSERT_FALSE(outcome.failure.empty());
+    EXPECT_NE(outcome.failure.find(outcome.node), std::string::npos);
+    EXPECT_NE(outcome.failure.find("enp1s0f1np1: fabric link is down"), std::string::npos) << outcome.failure;
+    EXPECT_NE(outcome.failure.find("fix: "), std::string::npos);
+}
+
+TEST(StepPlan, WarnReportsAndRuns) {
+    const StepOutcome outcome = plan_step(request_for("twin-no-ipv4"));
+    EXPECT_TRUE(outcome.failure.empty());
+    bool twin = false;
+    for (const auto& line : outcome.messages) {
+        EXPECT_EQ(line.find("info: "), std::string::npos) << "info is not worth a line at launch: " << line;
+        twin |= line.find("warning: " + outcome.node + ": roceP2p1s0f1: no IPv4 RoCE v2 GID") != std::string::npos;
+    }
+    EXPECT_TRUE(twin);
+    EXPECT_TRUE(sets(outcome, "NCCL_IB_HCA", "=rocep1s0f1:1"));
+}
+
+TEST(StepPlan, OffIsSilentEvenWhenBroken) {
+    StepRequest request = request_for("links-down");
+    request.check_option = "off";
+    const StepOutcome outcome = plan_step(request);
+    EXPECT_TRUE(outcome.failure.empty());
+    EXPECT_TRUE(outcome.messages.empty());
+}
+
+TEST(StepPlan, SiteDefaultCheckLevelAppliesWhenTheUserSaysNothing) {
+    StepRequest request = request_for("links-down");
+    request.check_option.clear();
+    request.config_path = write_config("check: {level: strict}\n");
+    request.config_explicit = true;
+    EXPECT_FALSE(plan_step(request).failure.empty());
+    request.check_option = "warn";  // the user's choice wins
+    EXPECT_TRUE(plan_step(request).failure.empty());
+}
+
+TEST(StepPlan, ExplainListsEveryValueWithItsReason) {
+    StepRequest request = request_for("cage1");
+    request.explain = true;
+    const StepOutcome outcome = plan_step(request);
+    bool hca = false;
+    for (const auto& line : outcome.messages) {
+        if (line.find("NCCL_IB_HCA==rocep1s0f1:1,roceP2p1s0f1:1  <- both twins") != std::string::npos) hca = true;
+    }
+    EXPECT_TRUE(hca);
+}
+
+TEST(StepPlan, BrokenOrMissingConfigFailsTheStepWithOneClearError) {
+    StepRequest request = request_for("cage1");
+    request.config_path = write_config("nccl:\n  mode: turbo\n");
+    request.config_explicit = true;
+    StepOutcome outcome = plan_step(request);
+    EXPECT_NE(outcome.failure.find("sf-step-config.yaml:2: key 'nccl.mode'"), std::string::npos) << outcome.failure;
+    EXPECT_NE(outcome.failure.find("no fabric settings injected"), std::string::npos);
+    EXPECT_TRUE(outcome.to_set.empty());
+    request.config_path = "/nonexistent/site.yaml";
+    outcome = plan_step(request);
+    EXPECT_NE(outcome.failure.find("cannot read the site config"), std::string::npos);
+}
+
+TEST(StepPlan, UntrustedConfigIsRefused) {
+    StepRequest request = request_for("cage1");
+    request.config_path = write_config("nccl: {mode: safe}\n");
+    chmod(request.config_path.c_str(), 0666);
+    request.config_explicit = true;
+    request.require_trusted_config = true;
+    const StepOutcome outcome = plan_step(request);
+    EXPECT_NE(outcome.failure.find("writable by group or others"), std::string::npos) << outcome.failure;
+}
+
+TEST(StepPlan, BadOptionValuesFailTheStep) {
+    StepRequest request = request_for("cage1");
+    request.fabric_option = "eth0;reboot";
+    EXPECT_NE(plan_step(request).failure.find("--fabric"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sparkfabric
