@@ -1,0 +1,71 @@
+#include "launcher/commands.hpp"
+
+#include "fabric/shell_quote.hpp"
+
+namespace sparkfabric::launch {
+
+Argv torchrun_command(const TorchrunNode& node) {
+    Argv argv{node.torchrun,
+              "--nnodes=" + std::to_string(node.nnodes),
+              "--nproc_per_node=" + std::to_string(node.nproc_per_node),
+              "--rdzv_backend=c10d",
+              "--rdzv_endpoint=" + node.endpoint_address + ":" + std::to_string(node.port),
+              "--rdzv_id=" + node.rdzv_id};
+    // c10d decides who hosts the store by hostname; a fabric address matches nobody, so the
+    // head says so explicitly and everyone else connects.
+    if (node.is_host) argv.push_back("--rdzv_conf=is_host=true");
+    if (!node.local_address.empty()) argv.push_back("--local_addr=" + node.local_address);
+    argv.insert(argv.end(), node.extra_args.begin(), node.extra_args.end());
+    argv.insert(argv.end(), node.program.begin(), node.program.end());
+    return argv;
+}
+
+Argv srun_node_stage_command(const std::string& self, int nnodes, const Argv& node_stage_args) {
+    Argv argv{"srun", "--nodes=" + std::to_string(nnodes), "--ntasks=" + std::to_string(nnodes),
+              "--ntasks-per-node=1", "--kill-on-bad-exit=1", self};
+    argv.insert(argv.end(), node_stage_args.begin(), node_stage_args.end());
+    return argv;
+}
+
+Argv mpirun_command(const MpirunJob& job) {
+    const int total = job.hosts.empty() ? job.nnodes * job.procs_per_node : 0;
+    Argv argv{job.mpirun};
+    if (job.as_root) argv.push_back("--allow-run-as-root");
+    if (job.hosts.empty()) {
+        argv.insert(argv.end(), {"-np", std::to_string(total), "--map-by",
+                                 "ppr:" + std::to_string(job.procs_per_node) + ":node"});
+    } else {
+        int slots_total = 0;
+        std::string hosts;
+        for (const auto& host : job.hosts) {
+            const int slots = host.slots > 0 ? host.slots : job.procs_per_node;
+            slots_total += slots;
+            hosts += (hosts.empty() ? "" : ",") + host.host + ":" + std::to_string(slots);
+        }
+        argv.insert(argv.end(), {"-np", std::to_string(slots_total), "-H", hosts});
+    }
+    for (const auto& variable : job.variables) argv.insert(argv.end(), {"-x", variable.name + "=" + variable.value});
+    if (!job.interfaces.empty()) {
+        std::string list;
+        for (const auto& name : job.interfaces) list += (list.empty() ? "" : ",") + name;
+        argv.insert(argv.end(), {"--mca", "btl_tcp_if_include", list});
+    }
+    argv.insert(argv.end(), job.program.begin(), job.program.end());
+    return argv;
+}
+
+Argv srun_mpi_command(int nnodes, int procs_per_node, const Argv& program) {
+    Argv argv{"srun", "--mpi=pmix", "--nodes=" + std::to_string(nnodes),
+              "--ntasks=" + std::to_string(nnodes * procs_per_node),
+              "--ntasks-per-node=" + std::to_string(procs_per_node), "--kill-on-bad-exit=1"};
+    argv.insert(argv.end(), program.begin(), program.end());
+    return argv;
+}
+
+Argv ssh_command(const std::string& host, const Argv& remote) {
+    return {"ssh", "-o", "BatchMode=yes", host, "--", shell_join(remote)};
+}
+
+int port_for_job(long long job_id) { return 20000 + static_cast<int>(job_id % 10000); }
+
+}  // namespace sparkfabric::launch

@@ -1,0 +1,54 @@
+// Command builders: argv vectors, never shell strings. Pure functions of their inputs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fabric/plan.hpp"
+#include "launcher/hosts.hpp"
+
+namespace sparkfabric::launch {
+
+using Argv = std::vector<std::string>;
+
+struct TorchrunNode {
+    std::string torchrun = "torchrun";
+    int nnodes = 1;
+    int nproc_per_node = 1;
+    std::string endpoint_address;  // the head node's fabric address
+    int port = 29500;
+    std::string rdzv_id;
+    bool is_host = false;          // only the head node hosts the c10d store
+    std::string local_address;     // empty: not passed (torch < 2 lacks --local_addr)
+    std::vector<std::string> extra_args;
+    Argv program;
+};
+
+// torchrun with the underscore spellings, which every torch since 1.10 accepts.
+Argv torchrun_command(const TorchrunNode& node);
+
+// srun that starts one `spark-launch --stage node` per node of the allocation.
+Argv srun_node_stage_command(const std::string& self, int nnodes, const Argv& node_stage_args);
+
+struct MpirunJob {
+    std::string mpirun = "mpirun";
+    int nnodes = 1;
+    int procs_per_node = 1;
+    std::vector<HostEntry> hosts;  // empty: inside Slurm, mpirun asks Slurm where to go
+    std::vector<PlannedVariable> variables;
+    std::vector<std::string> interfaces;
+    bool as_root = false;
+    Argv program;
+};
+
+Argv mpirun_command(const MpirunJob& job);
+
+Argv srun_mpi_command(int nnodes, int procs_per_node, const Argv& program);
+
+// ssh HOST -- <remote command>: ssh hands the remote side one string, so each word is quoted.
+Argv ssh_command(const std::string& host, const Argv& remote);
+
+// 20000 + job id mod 10000: distinct for concurrent jobs, clear of the usual service ports.
+int port_for_job(long long job_id);
+
+}  // namespace sparkfabric::launch

@@ -1,0 +1,131 @@
+#include "launcher/launch_request.hpp"
+
+#include <algorithm>
+
+#include "fabric/validate.hpp"
+
+namespace sparkfabric::launch {
+
+const char* const kUsage =
+    "usage: spark-launch [OPTIONS] torchrun|mpirun|srun -- PROGRAM [ARGS]\n"
+    "\n"
+    "Starts PROGRAM across the nodes of the Slurm allocation (or of --hostfile) on the fabric.\n"
+    "\n"
+    "  torchrun   one torchrun per node (c10d rendezvous at the head node's fabric address,\n"
+    "             job-unique port and id, is_host on the head only)\n"
+    "  mpirun     Open MPI: -np, --map-by ppr:N:node, -x for every fabric variable,\n"
+    "             --mca btl_tcp_if_include with the fabric interface\n"
+    "  srun       srun --mpi=pmix, N tasks per node (inside an allocation only)\n"
+    "\n"
+    "Options:\n"
+    "  --print                  print the exact commands, shell-quoted, instead of running them\n"
+    "  --port P                 rendezvous port (default: 20000 + job id mod 10000, or 29500)\n"
+    "  --nproc-per-node N       processes per node (default: GPUs per node from Slurm, else 1)\n"
+    "  --hostfile F             plain hosts, one per line, optional slots=N, # comments\n"
+    "  --allow-large            allow more than 10 nodes\n"
+    "  --config FILE            site config used for the fabric plan\n"
+    "  --torchrun PATH          torchrun to run (default: torchrun on PATH)\n"
+    "  --torchrun-arg ARG       pass ARG to torchrun before PROGRAM (repeatable)\n"
+    "  --local-addr auto|on|off pass torchrun --local_addr with the node's fabric address\n"
+    "                           (auto: when torch >= 2 is found)\n"
+    "  --mpirun PATH            mpirun to run (default: mpirun on PATH)\n"
+    "  --help                   this text\n";
+
+namespace {
+
+int whole_number(const std::string& option, const std::string& text, int low, int high) {
+    try {
+        size_t used = 0;
+        const int value = std::stoi(text, &used);
+        if (used == text.size() && value >= low && value <= high) return value;
+    } catch (const std::exception&) {
+    }
+    throw LaunchError(option + ": '" + printable(text) + "' is not a whole number from " + std::to_string(low) +
+                      " to " + std::to_string(high));
+}
+
+}  // namespace
+
+LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
+    LaunchRequest request;
+    size_t i = 0;
+    auto value = [&](const std::string& option, const std::string& arg) -> std::string {
+        const auto equals = arg.find('=');
+        if (equals != std::string::npos) return arg.substr(equals + 1);
+        if (i + 1 >= args.size()) throw LaunchError(option + " needs a value");
+        return args[++i];
+    };
+    for (; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        const std::string name = arg.substr(0, arg.find('='));
+        if (arg == "--") {
+            request.program.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+            break;
+        }
+        if (name == "--print") {
+            request.print = true;
+        } else if (name == "--allow-large") {
+            request.allow_large = true;
+        } else if (name == "--port") {
+            const std::string text = value(name, arg);
+            if (!parse_port(text, request.port)) {
+                throw LaunchError("--port: '" + printable(text) + "' is not a port from 1 to 65535");
+            }
+        } else if (name == "--nproc-per-node") {
+            request.nproc_per_node = whole_number(name, value(name, arg), 1, 1024);
+        } else if (name == "--hostfile") {
+            request.hostfile = value(name, arg);
+        } else if (name == "--config") {
+            request.config_path = value(name, arg);
+        } else if (name == "--torchrun") {
+            request.torchrun = value(name, arg);
+        } else if (name == "--torchrun-arg") {
+            request.torchrun_args.push_back(value(name, arg));
+        } else if (name == "--mpirun") {
+            request.mpirun = value(name, arg);
+        } else if (name == "--local-addr") {
+            const std::string mode = value(name, arg);
+            if (mode == "auto") {
+                request.local_addr = LocalAddr::automatic;
+            } else if (mode == "on") {
+                request.local_addr = LocalAddr::on;
+            } else if (mode == "off") {
+                request.local_addr = LocalAddr::off;
+            } else {
+                throw LaunchError("--local-addr: '" + printable(mode) + "' is not auto, on or off");
+            }
+        } else if (name == "--stage") {  // internal
+            request.stage = value(name, arg);
+        } else if (name == "--nnodes") {  // internal
+            request.nnodes = whole_number(name, value(name, arg), 1, 100000);
+        } else if (name == "--head-address") {  // internal
+            request.head_address = value(name, arg);
+        } else if (name == "--rdzv-id") {
+            request.rdzv_id = value(name, arg);
+        } else if (!arg.empty() && arg[0] == '-') {
+            throw LaunchError("unknown option '" + printable(arg) + "' (see spark-launch --help)");
+        } else if (request.launcher.empty()) {
+            request.launcher = arg;
+        } else {
+            throw LaunchError("unexpected '" + printable(arg) + "': put the program after --, as in "
+                              "spark-launch torchrun -- train.py");
+        }
+    }
+    if (request.stage == "plan") return request;
+    if (request.launcher != "torchrun" && request.launcher != "mpirun" && request.launcher != "srun") {
+        throw LaunchError(request.launcher.empty() ? "no launcher given: use torchrun, mpirun or srun"
+                                                   : "unknown launcher '" + printable(request.launcher) +
+                                                         "': use torchrun, mpirun or srun");
+    }
+    if (request.program.empty() || request.program[0].empty()) {
+        throw LaunchError("no program given: spark-launch " + request.launcher + " -- PROGRAM [ARGS]");
+    }
+    if (!request.rdzv_id.empty() &&
+        !std::all_of(request.rdzv_id.begin(), request.rdzv_id.end(),
+                     [](unsigned char c) { return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.'; })) {
+        throw LaunchError("--rdzv-id: use letters, digits, '-', '_' and '.'");
+    }
+    return request;
+}
+
+}  // namespace sparkfabric::launch

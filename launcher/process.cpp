@@ -1,0 +1,104 @@
+#include "launcher/process.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace sparkfabric::launch {
+namespace {
+
+std::vector<char*> c_argv(const Argv& argv) {
+    std::vector<char*> pointers;
+    for (const auto& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+pid_t spawn(const Argv& argv, int stdout_fd) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
+        auto pointers = c_argv(argv);
+        execvp(pointers[0], pointers.data());
+        dprintf(STDERR_FILENO, "spark-launch: cannot run %s: %s\n", argv[0].c_str(), std::strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+std::string exec_replace(const Argv& argv) {
+    auto pointers = c_argv(argv);
+    execvp(pointers[0], pointers.data());
+    return "cannot run " + argv[0] + ": " + std::strerror(errno);
+}
+
+Captured run_capture(const Argv& argv, int timeout_seconds) {
+    Captured result;
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return result;
+    const pid_t pid = spawn(argv, pipe_fds[1]);
+    close(pipe_fds[1]);
+    if (pid < 0) {
+        close(pipe_fds[0]);
+        return result;
+    }
+    timespec start{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    bool timed_out = false;
+    char buffer[4096];
+    while (true) {
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        const long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        const long left_ms = timeout_seconds * 1000L - elapsed_ms;
+        if (left_ms <= 0) {
+            timed_out = true;
+            break;
+        }
+        pollfd readable{pipe_fds[0], POLLIN, 0};
+        if (poll(&readable, 1, static_cast<int>(left_ms)) <= 0) continue;
+        const ssize_t got = read(pipe_fds[0], buffer, sizeof buffer);
+        if (got <= 0) break;
+        if (result.out.size() < (1u << 20)) result.out.append(buffer, static_cast<size_t>(got));
+    }
+    close(pipe_fds[0]);
+    if (timed_out) kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.status = timed_out ? 124 : exit_status(status);
+    return result;
+}
+
+int run_parallel(const std::vector<Argv>& commands) {
+    std::vector<pid_t> children;
+    for (const auto& argv : commands) children.push_back(spawn(argv, -1));
+    int first_failure = 0;
+    for (const pid_t pid : children) {
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+            if (first_failure == 0) first_failure = 127;
+            continue;
+        }
+        if (first_failure == 0 && exit_status(status) != 0) first_failure = exit_status(status);
+    }
+    return first_failure;
+}
+
+std::string self_executable() {
+    char path[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+    return length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string("spark-launch");
+}
+
+}  // namespace sparkfabric::launch

@@ -1,0 +1,25 @@
+// Running commands: exec, capture with a time bound, or several at once. argv only, no shell.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sparkfabric::launch {
+
+using Argv = std::vector<std::string>;
+
+// Replaces this process; returns only on failure, with the reason.
+std::string exec_replace(const Argv& argv);
+
+struct Captured {
+    int status = -1;  // exit status; 124 on timeout; 127 when it could not start
+    std::string out;
+};
+Captured run_capture(const Argv& argv, int timeout_seconds);
+
+// Starts every command, waits for all; the first non-zero exit status, else 0.
+int run_parallel(const std::vector<Argv>& commands);
+
+std::string self_executable();
+
+}  // namespace sparkfabric::launch
