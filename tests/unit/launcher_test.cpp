@@ -1,0 +1,145 @@
+// spark-launch: argument parsing, node lists (libslurm), hostfiles and the command builders.
+#include <gtest/gtest.h>
+
+#include "launcher/commands.hpp"
+#include "launcher/fabric_plan_lines.hpp"
+#include "launcher/hosts.hpp"
+#include "launcher/launch_request.hpp"
+#include "test_support.hpp"
+
+namespace sparkfabric::launch {
+namespace {
+
+std::string error_of(const std::vector<std::string>& args) {
+    try {
+        parse_launch_args(args);
+    } catch (const LaunchError& error) {
+        return error.what();
+    }
+    return "no error";
+}
+
+TEST(LaunchArgs, ParsesLauncherOptionsAndProgram) {
+    const auto request = parse_launch_args({"--print", "--port", "29501", "--nproc-per-node=2", "--torchrun-arg",
+                                            "--redirects=1", "torchrun", "--", "train.py", "--lr", "0.1"});
+    EXPECT_TRUE(request.print);
+    EXPECT_EQ(request.port, 29501);
+    EXPECT_EQ(request.nproc_per_node, 2);
+    EXPECT_EQ(request.launcher, "torchrun");
+    EXPECT_EQ(request.torchrun_args, std::vector<std::string>{"--redirects=1"});
+    EXPECT_EQ(request.program, (std::vector<std::string>{"train.py", "--lr", "0.1"}));
+}
+
+TEST(LaunchArgs, ClearErrors) {
+    EXPECT_EQ(error_of({"torchrun"}), "no program given: spark-launch torchrun -- PROGRAM [ARGS]");
+    EXPECT_EQ(error_of({"torchrun", "--"}), "no program given: spark-launch torchrun -- PROGRAM [ARGS]");
+    EXPECT_EQ(error_of({"deepspeed", "--", "x"}), "unknown launcher 'deepspeed': use torchrun, mpirun or srun");
+    EXPECT_EQ(error_of({"--", "x"}), "no launcher given: use torchrun, mpirun or srun");
+    EXPECT_EQ(error_of({"--port", "70000", "torchrun", "--", "x"}), "--port: '70000' is not a port from 1 to 65535");
+    EXPECT_EQ(error_of({"--port", "0", "mpirun", "--", "x"}), "--port: '0' is not a port from 1 to 65535");
+    EXPECT_EQ(error_of({"--nproc-per-node", "0", "mpirun", "--", "x"}),
+              "--nproc-per-node: '0' is not a whole number from 1 to 1024");
+    EXPECT_EQ(error_of({"--frobnicate", "mpirun", "--", "x"}), "unknown option '--frobnicate' (see spark-launch --help)");
+    EXPECT_NE(error_of({"mpirun", "x"}).find("put the program after --"), std::string::npos);
+    EXPECT_EQ(error_of({"--port"}), "--port needs a value");
+    EXPECT_EQ(error_of({"--local-addr", "maybe", "torchrun", "--", "x"}), "--local-addr: 'maybe' is not auto, on or off");
+    EXPECT_NE(error_of({"--rdzv-id", "a;b", "torchrun", "--", "x"}).find("--rdzv-id"), std::string::npos);
+}
+
+TEST(Nodelist, ExpandsSlurmForms) {
+    EXPECT_EQ(expand_nodelist("spark-dgx-[1-3]"), (std::vector<std::string>{"spark-dgx-1", "spark-dgx-2", "spark-dgx-3"}));
+    EXPECT_EQ(expand_nodelist("spark-dgx-[01-02],login1"), (std::vector<std::string>{"spark-dgx-01", "spark-dgx-02", "login1"}));
+    EXPECT_EQ(expand_nodelist("spark-dgx-[1-10]").size(), 10u);
+    EXPECT_EQ(expand_nodelist("spark-dgx-[1-2,7]")[2], "spark-dgx-7");
+    EXPECT_EQ(expand_nodelist("spark-a,spark-dgx-[9-10]"), (std::vector<std::string>{"spark-a", "spark-dgx-9", "spark-dgx-10"}));
+    EXPECT_THROW(expand_nodelist(""), LaunchError);
+    EXPECT_THROW(expand_nodelist("bad[1-"), LaunchError);
+}
+
+TEST(Hostfile, HostsSlotsCommentsAndBlankLines) {
+    const auto hosts = parse_hostfile("# two Sparks on a desk\n192.168.200.1 slots=1\n\n  192.168.200.2   # peer\n", "hf");
+    ASSERT_EQ(hosts.size(), 2u);
+    EXPECT_EQ(hosts[0], (HostEntry{"192.168.200.1", 1}));
+    EXPECT_EQ(hosts[1], (HostEntry{"192.168.200.2", 0}));
+}
+
+TEST(Hostfile, ErrorsNameTheLine) {
+    auto error_of_file = [](const std::string& text) {
+        try {
+            parse_hostfile(text, "hosts.txt");
+        } catch (const LaunchError& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error_of_file("a\nb;rm -rf /\n"), "hosts.txt:2: 'b;rm' is not a host name or address");
+    EXPECT_EQ(error_of_file("a slots=x\n"), "hosts.txt:1: 'slots=x' is not understood; a line is: HOST [slots=N]");
+    EXPECT_EQ(error_of_file("a cpus=2\n"), "hosts.txt:1: 'cpus=2' is not understood; a line is: HOST [slots=N]");
+    EXPECT_EQ(error_of_file("a\na\n"), "hosts.txt:2: host 'a' is listed twice");
+    EXPECT_EQ(error_of_file("# nothing\n\n"), "hosts.txt: no hosts (one host per line, optional slots=N)");
+    EXPECT_THROW(load_hostfile("/nonexistent/hosts"), LaunchError);
+}
+
+TEST(Commands, TorchrunHeadAndWorker) {
+    TorchrunNode node;
+    node.nnodes = 2;
+    node.nproc_per_node = 1;
+    node.endpoint_address = "192.168.200.1";
+    node.port = 20042;
+    node.rdzv_id = "slurm-42";
+    node.is_host = true;
+    node.local_address = "192.168.200.1";
+    node.program = {"train.py", "--epochs", "1"};
+    EXPECT_EQ(torchrun_command(node),
+              (Argv{"torchrun", "--nnodes=2", "--nproc_per_node=1", "--rdzv_backend=c10d",
+                    "--rdzv_endpoint=192.168.200.1:20042", "--rdzv_id=slurm-42", "--rdzv_conf=is_host=true",
+                    "--local_addr=192.168.200.1", "train.py", "--epochs", "1"}));
+    node.is_host = false;
+    node.local_address.clear();
+    const Argv worker = torchrun_command(node);
+    EXPECT_EQ(std::find(worker.begin(), worker.end(), "--rdzv_conf=is_host=true"), worker.end());
+    EXPECT_EQ(worker.size(), 9u);
+}
+
+TEST(Commands, MpirunInsideSlurmAndOnHosts) {
+    MpirunJob job;
+    job.nnodes = 3;
+    job.procs_per_node = 2;
+    job.variables = {{"NCCL_IB_HCA", "=rocep1s0f1:1,roceP2p1s0f1:1", "", false}};
+    job.interfaces = {"enp1s0f1np1"};
+    job.program = {"./nccl_check"};
+    EXPECT_EQ(mpirun_command(job), (Argv{"mpirun", "-np", "6", "--map-by", "ppr:2:node", "-x",
+                                         "NCCL_IB_HCA==rocep1s0f1:1,roceP2p1s0f1:1", "--mca", "btl_tcp_if_include",
+                                         "enp1s0f1np1", "./nccl_check"}));
+    job.hosts = {{"a", 1}, {"b", 0}};
+    job.as_root = true;
+    const Argv on_hosts = mpirun_command(job);
+    EXPECT_EQ(on_hosts[1], "--allow-run-as-root");
+    EXPECT_EQ(on_hosts[3], "3");  // a:1 + b:2 (procs per node for b)
+    EXPECT_EQ(on_hosts[5], "a:1,b:2");
+}
+
+TEST(Commands, SrunAndSshAndPorts) {
+    EXPECT_EQ(srun_mpi_command(2, 1, {"./a.out"}),
+              (Argv{"srun", "--mpi=pmix", "--nodes=2", "--ntasks=2", "--ntasks-per-node=1", "--kill-on-bad-exit=1",
+                    "./a.out"}));
+    EXPECT_EQ(ssh_command("spark-b", {"torchrun", "a b.py"}),
+              (Argv{"ssh", "-o", "BatchMode=yes", "spark-b", "--", "torchrun 'a b.py'"}));
+    EXPECT_EQ(port_for_job(42), 20042);
+    EXPECT_EQ(port_for_job(123456), 23456);
+    const Argv stage = srun_node_stage_command("/usr/bin/spark-launch", 10, {"--stage", "node"});
+    EXPECT_EQ(stage[1], "--nodes=10");
+    EXPECT_EQ(stage[3], "--ntasks-per-node=1");
+}
+
+TEST(PlanLines, RoundTrip) {
+    Plan plan;
+    plan.variables = {{"NCCL_IB_HCA", "=a:1,b:1", "", false}, {"SPARKFABRIC_FABRIC_ADDR", "192.168.200.1", "", false}};
+    const auto values = plan_from_lines(plan_to_lines(plan), "head");
+    EXPECT_EQ(values.at("NCCL_IB_HCA"), "=a:1,b:1");
+    EXPECT_EQ(values.at("SPARKFABRIC_FABRIC_ADDR"), "192.168.200.1");
+    EXPECT_THROW(plan_from_lines("garbage line\n", "head"), LaunchError);
+}
+
+}  // namespace
+}  // namespace sparkfabric::launch
