@@ -43,6 +43,15 @@ void check_twins(const NodeFacts& facts, const Plan& plan, std::vector<Finding>&
         for (const auto& name : cage.netdevs) {
             if (const auto* device = facts.find_netdev(name)) twins.push_back(device);
         }
+        for (const auto* twin : twins) {
+            if (!chosen(plan, twin->name) && !twin->carrier) {
+                out.push_back({Severity::warning, "link-down", twin->name,
+                               "fabric link is down while its twin carries the job alone (half bandwidth, no "
+                               "redundancy)",
+                               "check the cable on this port and the peer, then `ip link set dev " + twin->name +
+                                   " up`"});
+            }
+        }
         for (size_t i = 1; i < twins.size(); ++i) {
             if (twins[i]->mtu != twins[0]->mtu) {
                 out.push_back({Severity::warning, "twin-mtu-differs", twins[i]->name,

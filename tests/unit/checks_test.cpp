@@ -141,3 +141,25 @@ TEST(Findings, FormatNamesNodeSubjectAndFix) {
 
 }  // namespace
 }  // namespace sparkfabric
+
+namespace sparkfabric {
+namespace {
+
+TEST(Checks, OneTwinDownWhileTheOtherCarriesIsAWarning) {
+    NodeFacts facts = healthy("cage1");
+    for (auto& device : facts.netdevs) {
+        if (device.name == "enp1s0f1np1") {
+            device.carrier = false;
+            device.operstate = "down";
+        }
+    }
+    const auto findings = checks_for(facts);
+    const Finding* finding = find(findings, "link-down");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->subject, "enp1s0f1np1");
+    EXPECT_EQ(finding->severity, Severity::warning);
+    EXPECT_TRUE(strict_fails(findings));
+}
+
+}  // namespace
+}  // namespace sparkfabric

@@ -1,0 +1,69 @@
+"""sparkfabric cluster check: one gloo all_reduce across the emulated nodes.
+
+Started by torchrun (one process per node). Each rank contributes rank+1; the sum
+must be W*(W+1)/2. Prints the addresses of the TCP connections this process holds
+so a test can see the traffic went over the fabric network.
+"""
+import os
+import socket
+import struct
+import sys
+from datetime import timedelta
+
+import torch
+import torch.distributed as dist
+
+
+def _tcp_conns():
+    """(local_ip, remote_ip) for this process's established IPv4 TCP sockets."""
+    inodes = set()
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                link = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+    except OSError:
+        return []
+    out = []
+    try:
+        with open("/proc/self/net/tcp") as f:
+            next(f)
+            for line in f:
+                parts = line.split()
+                if len(parts) < 10 or parts[3] != "01":  # ESTABLISHED
+                    continue
+                if inodes and parts[9] not in inodes:
+                    continue
+                def ip(hexaddr):
+                    return socket.inet_ntoa(struct.pack("<I", int(hexaddr.split(":")[0], 16)))
+                out.append((ip(parts[1]), ip(parts[2])))
+    except OSError:
+        pass
+    return out
+
+
+def main():
+    dist.init_process_group("gloo", timeout=timedelta(seconds=60))
+    rank = dist.get_rank()
+    world = dist.get_world_size()
+    t = torch.tensor([float(rank + 1)])
+    dist.all_reduce(t)
+    expected = world * (world + 1) / 2
+    got = t.item()
+    conns = sorted({f"{l}->{r}" for l, r in _tcp_conns() if l != "127.0.0.1"})
+    print(f"rank={rank} world={world} host={socket.gethostname()} "
+          f"iface={os.environ.get('GLOO_SOCKET_IFNAME', '')} conns={','.join(conns) or 'none'}",
+          flush=True)
+    if got != expected:
+        print(f"ALLREDUCE_FAIL rank={rank} world={world} sum={got:g} expected={expected:g}", flush=True)
+        sys.exit(1)
+    dist.barrier()
+    print(f"ALLREDUCE_OK rank={rank} world={world} sum={got:g}", flush=True)
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()

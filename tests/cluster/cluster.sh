@@ -1,0 +1,487 @@
+#!/usr/bin/env bash
+# sparkfabric emulated cluster: N DGX Spark "nodes" as network namespaces, each
+# running a real slurmd, with one slurmctld in the root namespace.
+#
+# Usage:
+#   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins] [--cpus C]
+#   cluster.sh down [--state DIR]
+#   cluster.sh link-down NODE [--state DIR]
+#   cluster.sh link-up NODE [--state DIR]
+#   cluster.sh exec NODE CMD...
+#   cluster.sh status [--state DIR]
+#
+# Every node spark-dgx-K lives in namespace sf-spark-dgx-K with:
+#   enP7s7         management  MTU 1500  10.77.0.K/24     bridge sfmgmt0 (root side 10.77.0.254)
+#   enp1s0f1np1    fabric      MTU 9000  192.168.200.K/24 bridge sffab0
+#   enP2p1s0f1np1  fabric twin MTU 9000  192.168.201.K/24 bridge sffab1   (--twins only)
+# Callers source <state>/env.sh to get SLURM_CONF.
+set -euo pipefail
+
+PROG=$(basename "$0")
+NODE_PREFIX=spark-dgx-
+NS_PREFIX=sf-
+MGMT_BR=sfmgmt0
+FAB_BR=sffab0
+TWIN_BR=sffab1
+MGMT_IF=enP7s7
+FAB_IF=enp1s0f1np1
+TWIN_IF=enP2p1s0f1np1
+MGMT_NET=10.77.0
+FAB_NET=192.168.200
+TWIN_NET=192.168.201
+CTLD_ADDR=${MGMT_NET}.254
+HOSTS_MARK="# sparkfabric-cluster"
+MAX_NODES=10
+UP_TIMEOUT=${SF_CLUSTER_UP_TIMEOUT:-60}
+DOWN_TIMEOUT=${SF_CLUSTER_DOWN_TIMEOUT:-15}
+DEFAULT_STATE=${SF_CLUSTER_STATE:-/tmp/sparkfabric-cluster}
+
+MUNGE_SOCKET=/run/munge/munge.socket.2
+MUNGE_KEY=/etc/munge/munge.key
+
+die() { echo "$PROG: error: $*" >&2; exit 1; }
+log() { echo "$PROG: $*" >&2; }
+
+usage() {
+    sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+need() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || die "required command '$c' not found"
+    done
+}
+
+# ---------------------------------------------------------------- helpers
+
+ns_of() { echo "${NS_PREFIX}$1"; }
+
+node_index() {
+    # spark-dgx-K -> K (validated)
+    local n=$1
+    [[ $n =~ ^${NODE_PREFIX}([0-9]+)$ ]] || die "bad node name '$n' (expected ${NODE_PREFIX}K)"
+    echo "${BASH_REMATCH[1]}"
+}
+
+require_ns() {
+    local ns
+    ns=$(ns_of "$1")
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" \
+        || die "node '$1' is not up (no namespace $ns)"
+}
+
+# wait_until SECS CMD... : poll CMD every 0.2 s until it succeeds or SECS pass
+wait_until() {
+    local secs=$1; shift
+    local end=$((SECONDS + secs))
+    while ! "$@" >/dev/null 2>&1; do
+        ((SECONDS < end)) || return 1
+        sleep 0.2
+    done
+}
+
+pid_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+all_dead() {
+    local p
+    for p in "$@"; do pid_alive "$p" && return 1; done
+    return 0
+}
+
+# stop_pid PID NAME : TERM, bounded wait, then KILL
+stop_pid() {
+    local pid=$1 name=$2
+    pid_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_until "$DOWN_TIMEOUT" all_dead "$pid"; then
+        log "$name (pid $pid) ignored SIGTERM, killing"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_until 5 all_dead "$pid" || log "warning: $name (pid $pid) still alive"
+    fi
+}
+
+stop_pidfile() {
+    local f=$1 name=$2 pid
+    [[ -f $f ]] || return 0
+    pid=$(cat "$f" 2>/dev/null || true)
+    [[ $pid =~ ^[0-9]+$ ]] && stop_pid "$pid" "$name"
+    rm -f "$f"
+}
+
+show_logs() {
+    local state=$1 f
+    for f in "$state"/log/*.log; do
+        [[ -f $f ]] || continue
+        echo "----- tail of $f -----" >&2
+        tail -n 15 "$f" >&2 || true
+    done
+}
+
+# ---------------------------------------------------------------- munge
+
+munge_ok() { munge -n -S "$MUNGE_SOCKET" </dev/null 2>/dev/null | unmunge -S "$MUNGE_SOCKET" >/dev/null 2>&1; }
+
+start_munge() {
+    local state=$1
+    if munge_ok; then
+        log "munged already running, reusing it"
+        return 0
+    fi
+    if [[ ! -s $MUNGE_KEY ]]; then
+        log "creating munge key $MUNGE_KEY"
+        mkdir -p "$(dirname "$MUNGE_KEY")"
+        dd if=/dev/urandom of="$MUNGE_KEY" bs=1 count=1024 status=none
+    fi
+    local owner=root
+    id munge >/dev/null 2>&1 && owner=munge
+    chown "$owner:$owner" "$(dirname "$MUNGE_KEY")" "$MUNGE_KEY"
+    chmod 0700 "$(dirname "$MUNGE_KEY")"
+    chmod 0400 "$MUNGE_KEY"
+    mkdir -p /run/munge /var/lib/munge /var/log/munge
+    chown "$owner:$owner" /run/munge /var/lib/munge /var/log/munge
+    chmod 0755 /run/munge
+    chmod 0700 /var/lib/munge /var/log/munge
+    rm -f "$MUNGE_SOCKET" "$MUNGE_SOCKET.lock"
+    local pidfile=/run/munge/munged.pid
+    if [[ $owner == munge ]]; then
+        runuser -u munge -- munged --socket="$MUNGE_SOCKET" --key-file="$MUNGE_KEY" \
+            --pid-file="$pidfile" || die "munged failed to start"
+    else
+        munged --force --socket="$MUNGE_SOCKET" --key-file="$MUNGE_KEY" \
+            --pid-file="$pidfile" || die "munged failed to start"
+    fi
+    wait_until 10 munge_ok || die "munged started but does not answer on $MUNGE_SOCKET"
+    cat "$pidfile" >"$state/munged.ours"
+    log "started munged (pid $(cat "$pidfile"))"
+}
+
+stop_munge() {
+    local state=$1
+    [[ -f $state/munged.ours ]] || return 0
+    stop_pidfile "$state/munged.ours" munged
+}
+
+# ---------------------------------------------------------------- /etc/hosts
+
+# rewrite /etc/hosts in place (it may be a bind mount: no rename)
+hosts_remove() {
+    [[ -f /etc/hosts ]] || return 0
+    grep -qF "$HOSTS_MARK" /etc/hosts || return 0
+    local tmp
+    tmp=$(mktemp)
+    grep -vF "$HOSTS_MARK" /etc/hosts >"$tmp" || true
+    cat "$tmp" >/etc/hosts
+    rm -f "$tmp"
+}
+
+hosts_add() {
+    local n=$1 k
+    hosts_remove
+    {
+        for ((k = 1; k <= n; k++)); do
+            printf '%s\t%s\t%s\n' "${MGMT_NET}.$k" "${NODE_PREFIX}$k" "$HOSTS_MARK"
+        done
+    } >>/etc/hosts
+}
+
+# ---------------------------------------------------------------- network
+
+make_bridge() {
+    local br=$1 mtu=$2 addr=${3:-}
+    ip link show "$br" >/dev/null 2>&1 || ip link add "$br" type bridge
+    ip link set "$br" mtu "$mtu"
+    [[ -n $addr ]] && ip addr replace "$addr" dev "$br"
+    ip link set "$br" up
+}
+
+# add_if NS K ROOTNAME INNERNAME BRIDGE MTU ADDR
+add_if() {
+    local ns=$1 root=$2 inner=$3 br=$4 mtu=$5 addr=$6
+    ip link del "$root" >/dev/null 2>&1 || true
+    ip link add "$root" mtu "$mtu" type veth peer name "$inner" mtu "$mtu" netns "$ns"
+    ip link set "$root" master "$br"
+    ip link set "$root" up
+    ip -n "$ns" addr add "$addr" dev "$inner"
+    ip -n "$ns" link set "$inner" up
+}
+
+net_up() {
+    local n=$1 twins=$2 k ns
+    make_bridge "$MGMT_BR" 1500 "${CTLD_ADDR}/24"
+    make_bridge "$FAB_BR" 9000
+    [[ $twins == 1 ]] && make_bridge "$TWIN_BR" 9000
+    for ((k = 1; k <= n; k++)); do
+        ns=$(ns_of "${NODE_PREFIX}$k")
+        ip netns del "$ns" >/dev/null 2>&1 || true
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+        add_if "$ns" "sfm-$k" "$MGMT_IF" "$MGMT_BR" 1500 "${MGMT_NET}.$k/24"
+        add_if "$ns" "sff-$k" "$FAB_IF" "$FAB_BR" 9000 "${FAB_NET}.$k/24"
+        if [[ $twins == 1 ]]; then
+            add_if "$ns" "sft-$k" "$TWIN_IF" "$TWIN_BR" 9000 "${TWIN_NET}.$k/24"
+        fi
+    done
+}
+
+net_down() {
+    local ns l
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}${NODE_PREFIX}" || true); do
+        ip netns del "$ns" >/dev/null 2>&1 || log "warning: could not delete namespace $ns"
+    done
+    for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^sf[mft]-[0-9]+$' || true); do
+        ip link del "$l" >/dev/null 2>&1 || true
+    done
+    for l in "$MGMT_BR" "$FAB_BR" "$TWIN_BR"; do
+        ip link del "$l" >/dev/null 2>&1 || true
+    done
+}
+
+# ---------------------------------------------------------------- slurm config
+
+write_conf() {
+    local state=$1 n=$2 cpus=$3 plugstack=$4 k host
+    host=$(hostname)
+    mkdir -p "$state"/{ctld,spool,run,log}
+    for ((k = 1; k <= n; k++)); do mkdir -p "$state/spool/${NODE_PREFIX}$k"; done
+
+    cat >"$state/cgroup.conf" <<EOF
+CgroupPlugin=cgroup/v1
+CgroupAutomount=no
+ConstrainCores=no
+ConstrainDevices=no
+ConstrainRAMSpace=no
+ConstrainSwapSpace=no
+EOF
+
+    cat >"$state/slurm.conf" <<EOF
+# sparkfabric emulated cluster ($n nodes)
+ClusterName=sparkfabric
+SlurmctldHost=${host}(${CTLD_ADDR})
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+SlurmctldPort=6817
+SlurmdPort=6818
+StateSaveLocation=$state/ctld
+SlurmdSpoolDir=$state/spool/%n
+SlurmctldPidFile=$state/run/slurmctld.pid
+SlurmdPidFile=$state/run/slurmd.%n.pid
+SlurmctldLogFile=$state/log/slurmctld.log
+SlurmdLogFile=$state/log/slurmd.%n.log
+SlurmctldDebug=info
+SlurmdDebug=info
+PlugStackConfig=$state/plugstack.conf
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SwitchType=switch/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+SlurmdParameters=config_overrides
+ReturnToService=2
+MessageTimeout=10
+TCPTimeout=2
+SlurmctldTimeout=30
+SlurmdTimeout=30
+InactiveLimit=0
+KillWait=2
+MinJobAge=30
+WaitTime=0
+UnkillableStepTimeout=30
+NodeName=DEFAULT CPUs=$cpus RealMemory=1024 State=UNKNOWN
+EOF
+    for ((k = 1; k <= n; k++)); do
+        echo "NodeName=${NODE_PREFIX}$k NodeAddr=${MGMT_NET}.$k NodeHostname=${NODE_PREFIX}$k" >>"$state/slurm.conf"
+    done
+    echo "PartitionName=spark Nodes=${NODE_PREFIX}[1-$n] Default=YES MaxTime=INFINITE State=UP" >>"$state/slurm.conf"
+
+    rm -f "$state/plugstack.conf"
+    if [[ -n $plugstack ]]; then
+        ln -s "$plugstack" "$state/plugstack.conf"
+    else
+        : >"$state/plugstack.conf"
+    fi
+
+    cat >"$state/env.sh" <<EOF
+# source me: sparkfabric emulated cluster environment
+export SLURM_CONF=$state/slurm.conf
+export SF_CLUSTER_STATE=$state
+export SF_CLUSTER_NODES=$n
+EOF
+    echo "$n" >"$state/nodes"
+}
+
+# ---------------------------------------------------------------- daemons
+
+idle_count() {
+    SLURM_CONF=$1/slurm.conf sinfo -h -N -p spark -o '%N %t' 2>/dev/null | awk '$2=="idle"{c++} END{print c+0}'
+}
+
+all_idle() { [[ $(idle_count "$1") -eq $2 ]]; }
+
+ctld_ok() { SLURM_CONF=$1/slurm.conf scontrol ping 2>/dev/null | grep -q 'is UP'; }
+
+start_slurm() {
+    local state=$1 n=$2 k node ns
+    SLURM_CONF=$state/slurm.conf slurmctld -f "$state/slurm.conf" -i \
+        || { show_logs "$state"; die "slurmctld failed to start"; }
+    wait_until 20 ctld_ok "$state" || { show_logs "$state"; die "slurmctld does not answer ping within 20 s"; }
+    for ((k = 1; k <= n; k++)); do
+        node=${NODE_PREFIX}$k
+        ns=$(ns_of "$node")
+        ip netns exec "$ns" unshare --uts sh -c 'hostname "$1" && exec slurmd -N "$1" -f "$2"' \
+            sh "$node" "$state/slurm.conf" \
+            || { show_logs "$state"; die "slurmd for $node failed to start"; }
+    done
+}
+
+stop_slurm() {
+    local state=$1 f ns pid pids=() left
+    # TERM the controller and every slurmd at once (each takes ~2 s to exit)
+    for f in "$state"/run/slurmd.*.pid "$state/run/slurmctld.pid"; do
+        [[ -f $f ]] || continue
+        pid=$(cat "$f" 2>/dev/null || true)
+        [[ $pid =~ ^[0-9]+$ ]] && pid_alive "$pid" && pids+=("$pid")
+        rm -f "$f"
+    done
+    # daemons whose pid file was lost (half-failed up): match on our config path only
+    for pid in $(pgrep -f -- "-f $state/slurm.conf" || true); do pids+=("$pid"); done
+    if ((${#pids[@]})); then
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        wait_until "$DOWN_TIMEOUT" all_dead "${pids[@]}" || true
+        left=()
+        for pid in "${pids[@]}"; do pid_alive "$pid" && left+=("$pid"); done
+        if ((${#left[@]})); then
+            log "daemons ${left[*]} ignored SIGTERM, killing"
+            kill -KILL "${left[@]}" 2>/dev/null || true
+        fi
+    fi
+    # anything still running inside a node namespace (steps, jobs)
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}${NODE_PREFIX}" || true); do
+        pids=($(ip netns pids "$ns" 2>/dev/null || true))
+        ((${#pids[@]})) && { kill -KILL "${pids[@]}" 2>/dev/null || true; }
+    done
+    return 0
+}
+
+# ---------------------------------------------------------------- subcommands
+
+cmd_up() {
+    local n="" state=$DEFAULT_STATE plugstack="" twins=0 cpus=4
+    while (($#)); do
+        case $1 in
+            --state) state=${2:?--state needs a directory}; shift 2 ;;
+            --plugstack) plugstack=${2:?--plugstack needs a file}; shift 2 ;;
+            --twins) twins=1; shift ;;
+            --cpus) cpus=${2:?--cpus needs a number}; shift 2 ;;
+            -h|--help) usage ;;
+            -*) die "unknown option '$1'" ;;
+            *) [[ -z $n ]] || die "unexpected argument '$1'"; n=$1; shift ;;
+        esac
+    done
+    [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= MAX_NODES)) || die "node count must be 1..$MAX_NODES (got '${n}')"
+    [[ $cpus =~ ^[0-9]+$ ]] && ((cpus >= 1)) || die "--cpus must be a positive number"
+    if [[ -n $plugstack ]]; then
+        [[ -f $plugstack ]] || die "plugstack file '$plugstack' not found"
+        plugstack=$(realpath "$plugstack")
+    fi
+    [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, daemons)"
+    need ip unshare slurmctld slurmd sinfo scontrol munge unmunge munged
+    mkdir -p "$state"
+    state=$(realpath "$state")
+
+    if [[ -f $state/nodes ]] || ip link show "$MGMT_BR" >/dev/null 2>&1; then
+        log "a previous cluster is (partly) up; bringing it down first"
+        cmd_down --state "$state"
+    fi
+    # keep munged.ours across the cleanup of a fresh state dir
+    rm -rf "$state"/{ctld,spool,run,log}
+
+    local t0=$SECONDS
+    echo "$n" >"$state/nodes"
+    start_munge "$state"
+    write_conf "$state" "$n" "$cpus" "$plugstack"
+    net_up "$n" "$twins"
+    hosts_add "$n"
+    start_slurm "$state" "$n"
+    if ! wait_until "$UP_TIMEOUT" all_idle "$state" "$n"; then
+        echo "$PROG: error: only $(idle_count "$state")/$n nodes idle after ${UP_TIMEOUT}s" >&2
+        SLURM_CONF=$state/slurm.conf sinfo -N >&2 || true
+        show_logs "$state"
+        exit 1
+    fi
+    log "cluster up: $n nodes idle in $((SECONDS - t0)) s; source $state/env.sh"
+}
+
+cmd_down() {
+    local state=$DEFAULT_STATE
+    while (($#)); do
+        case $1 in
+            --state) state=${2:?--state needs a directory}; shift 2 ;;
+            -h|--help) usage ;;
+            *) die "unknown argument '$1'" ;;
+        esac
+    done
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    if [[ -d $state ]]; then
+        state=$(realpath "$state")
+        stop_slurm "$state"
+    fi
+    net_down
+    hosts_remove
+    if [[ -d $state ]]; then
+        stop_munge "$state"
+        rm -f "$state/nodes"
+    fi
+    log "cluster down"
+}
+
+cmd_link() {
+    local updown=$1 node=${2:-}
+    [[ -n $node ]] || die "link-$updown needs a node name"
+    node_index "$node" >/dev/null
+    require_ns "$node"
+    ip -n "$(ns_of "$node")" link set "$FAB_IF" "$updown"
+    log "$node $FAB_IF $updown"
+}
+
+cmd_exec() {
+    local node=${1:-}
+    [[ -n $node ]] || die "exec needs a node name and a command"
+    shift
+    (($#)) || die "exec needs a command"
+    node_index "$node" >/dev/null
+    require_ns "$node"
+    exec ip netns exec "$(ns_of "$node")" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$node" "$@"
+}
+
+cmd_status() {
+    local state=$DEFAULT_STATE
+    [[ ${1:-} == --state ]] && state=${2:?--state needs a directory}
+    [[ -f $state/slurm.conf ]] || die "no cluster config in $state"
+    SLURM_CONF=$state/slurm.conf sinfo -N
+}
+
+main() {
+    (($#)) || usage
+    local sub=$1; shift
+    case $sub in
+        up) cmd_up "$@" ;;
+        down) cmd_down "$@" ;;
+        link-down) cmd_link down "${1:-}" ;;
+        link-up) cmd_link up "${1:-}" ;;
+        exec) cmd_exec "$@" ;;
+        status) cmd_status "$@" ;;
+        -h|--help|help) usage ;;
+        *) die "unknown subcommand '$sub'" ;;
+    esac
+}
+
+main "$@"

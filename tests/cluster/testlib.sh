@@ -1,0 +1,38 @@
+# Sourced by the cluster tests: bring a cluster up (and always down again) and assert.
+_testlib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The cluster needs root (network namespaces, daemons); elsewhere the test is skipped (77).
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: the cluster tests need root" >&2
+    exit 77
+fi
+export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/tmp/sparkfabric-cluster}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+
+assert_eq() {  # ACTUAL EXPECTED MESSAGE
+    [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+assert_contains() {  # HAYSTACK NEEDLE MESSAGE
+    case "$1" in *"$2"*) ;; *) printf '%s\n' "$1" >&2; fail "$3: '$2' not found in the output above" ;; esac
+}
+assert_not_contains() {
+    case "$1" in *"$2"*) printf '%s\n' "$1" >&2; fail "$3: '$2' found in the output above" ;; *) ;; esac
+}
+run_with_timeout() {  # SECONDS CMD...: a hung command fails the test instead of hanging it
+    local seconds=$1
+    shift
+    timeout --kill-after=10 "$seconds" "$@"
+}
+
+sf_cluster_down() {
+    "$_testlib_dir/cluster.sh" down --state "$SF_CLUSTER_STATE" >/dev/null 2>&1 || true
+}
+sf_cluster_up() {  # N [cluster.sh up options]
+    trap sf_cluster_down EXIT
+    trap 'sf_cluster_down; exit 130' INT TERM
+    sf_cluster_down
+    "$_testlib_dir/cluster.sh" up "$@" --state "$SF_CLUSTER_STATE" >/dev/null || fail "cluster did not come up"
+    # shellcheck disable=SC1091
+    source "$SF_CLUSTER_STATE/env.sh"
+}
