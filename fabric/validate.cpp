@@ -34,9 +34,9 @@ bool is_valid_host_name(const std::string& name) {
 }
 
 bool is_valid_env_name(const std::string& name) {
-    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
+    if (name.empty() || name.size() > 128 || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
     for (unsigned char c : name) {
-        if (!(std::isupper(c) != 0 || std::isdigit(c) != 0 || c == '_')) return false;
+        if (!(std::isalnum(c) != 0 || c == '_')) return false;
     }
     return true;
 }

@@ -12,7 +12,7 @@ bool is_valid_interface_name(const std::string& name);
 bool is_valid_rdma_device_name(const std::string& name);
 // A name for a Slurm node or host: 1..253 chars of [A-Za-z0-9._-], not starting with '-'.
 bool is_valid_host_name(const std::string& name);
-// Environment variable name: [A-Z_][A-Z0-9_]*.
+// Environment variable name: [A-Za-z_][A-Za-z0-9_]* (OMPI_MCA_* names carry lowercase).
 bool is_valid_env_name(const std::string& name);
 // Environment values never carry newlines or NULs (they would split an `export` line).
 bool is_valid_env_value(const std::string& value);

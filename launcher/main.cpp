@@ -110,7 +110,8 @@ int finish(const Argv& argv, const LaunchRequest& request) {
         std::cout << shell_join(argv) << "\n";
         return 0;
     }
-    std::cerr << "spark-launch: " << exec_replace(argv) << "\n";
+    const std::string failure = exec_replace(argv);  // returns only when the exec failed
+    std::cerr << "spark-launch: " << failure << "\n";
     return 127;
 }
 

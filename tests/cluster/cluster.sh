@@ -34,7 +34,7 @@ HOSTS_MARK="# sparkfabric-cluster"
 MAX_NODES=10
 UP_TIMEOUT=${SF_CLUSTER_UP_TIMEOUT:-60}
 DOWN_TIMEOUT=${SF_CLUSTER_DOWN_TIMEOUT:-15}
-DEFAULT_STATE=${SF_CLUSTER_STATE:-/tmp/sparkfabric-cluster}
+DEFAULT_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
 
 MUNGE_SOCKET=/run/munge/munge.socket.2
 MUNGE_KEY=/etc/munge/munge.key
@@ -244,7 +244,7 @@ write_conf() {
     local state=$1 n=$2 cpus=$3 plugstack=$4 k host
     host=$(hostname)
     mkdir -p "$state"/{ctld,spool,run,log}
-    for ((k = 1; k <= n; k++)); do mkdir -p "$state/spool/${NODE_PREFIX}$k"; done
+    for ((k = 1; k <= n; k++)); do mkdir -p "$state/spool/${NODE_PREFIX}$k" "$state/tmp/${NODE_PREFIX}$k"; done
 
     cat >"$state/cgroup.conf" <<EOF
 CgroupPlugin=cgroup/v1
@@ -336,14 +336,17 @@ start_slurm() {
     for ((k = 1; k <= n; k++)); do
         node=${NODE_PREFIX}$k
         ns=$(ns_of "$node")
-        ip netns exec "$ns" unshare --uts sh -c 'hostname "$1" && exec slurmd -N "$1" -f "$2"' \
-            sh "$node" "$state/slurm.conf" \
+        # Each node gets its own /tmp, as real nodes have: PMIx and jobs put per-step files there.
+        chmod 1777 "$state/tmp/$node"
+        ip netns exec "$ns" unshare --uts --mount sh -c \
+            'hostname "$1" && mount --bind "$3" /tmp && exec slurmd -N "$1" -f "$2"' \
+            sh "$node" "$state/slurm.conf" "$state/tmp/$node" \
             || { show_logs "$state"; die "slurmd for $node failed to start"; }
     done
 }
 
-stop_slurm() {
-    local state=$1 f ns pid pids=() left
+stop_slurm() {  # STATE OWNS_NET(1/0)
+    local state=$1 owns_net=${2:-1} f ns pid pids=() left
     # TERM the controller and every slurmd at once (each takes ~2 s to exit)
     for f in "$state"/run/slurmd.*.pid "$state/run/slurmctld.pid"; do
         [[ -f $f ]] || continue
@@ -363,12 +366,32 @@ stop_slurm() {
             kill -KILL "${left[@]}" 2>/dev/null || true
         fi
     fi
+    # client commands of this cluster (srun, salloc, sbatch --wait) left waiting
+    pids=()
+    for pid in $(pgrep -x srun; pgrep -x salloc; pgrep -x sbatch; pgrep -x sattach) ; do
+        grep -qzx "SLURM_CONF=$state/slurm.conf" "/proc/$pid/environ" 2>/dev/null && pids+=("$pid")
+    done
+    if ((${#pids[@]})); then
+        log "stopping client commands still running: ${pids[*]}"
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+    fi
     # anything still running inside a node namespace (steps, jobs)
+    [[ $owns_net == 1 ]] || return 0
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}${NODE_PREFIX}" || true); do
-        pids=($(ip netns pids "$ns" 2>/dev/null || true))
+        mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null || true)
         ((${#pids[@]})) && { kill -KILL "${pids[@]}" 2>/dev/null || true; }
     done
     return 0
+}
+
+# State dirs of the clusters whose controller runs now (the network names are global:
+# only one cluster at a time can own them).
+running_states() {
+    { pgrep -a -x slurmctld || true; } | sed -n 's|.* -f \(/[^ ]*\)/slurm\.conf.*|\1|p' | sort -u
+}
+
+other_cluster() {  # STATE: prints the state dir of another running cluster, if any
+    running_states | grep -vxF "$1" | head -n 1 || true
 }
 
 # ---------------------------------------------------------------- subcommands
@@ -396,7 +419,13 @@ cmd_up() {
     need ip unshare slurmctld slurmd sinfo scontrol munge unmunge munged
     mkdir -p "$state"
     state=$(realpath "$state")
+    case $state/ in
+        /tmp/*) die "state dir '$state' is under /tmp, which every node replaces with its own; use e.g. /var/tmp/..." ;;
+    esac
 
+    local other
+    other=$(other_cluster "$state")
+    [[ -z $other ]] || die "another sparkfabric cluster is up (state $other); bring it down first: $PROG down --state $other"
     if [[ -f $state/nodes ]] || ip link show "$MGMT_BR" >/dev/null 2>&1; then
         log "a previous cluster is (partly) up; bringing it down first"
         cmd_down --state "$state"
@@ -430,9 +459,16 @@ cmd_down() {
         esac
     done
     [[ $(id -u) -eq 0 ]] || die "must run as root"
+    [[ -d $state ]] && state=$(realpath "$state")
+    local other
+    other=$(other_cluster "$state")
     if [[ -d $state ]]; then
-        state=$(realpath "$state")
-        stop_slurm "$state"
+        if [[ -n $other ]]; then stop_slurm "$state" 0; else stop_slurm "$state" 1; fi
+    fi
+    if [[ -n $other ]]; then
+        log "another cluster (state $other) owns the namespaces, bridges and munged; leaving them"
+        rm -f "$state/nodes"
+        return 0
     fi
     net_down
     hosts_remove

@@ -5,7 +5,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: the cluster tests need root" >&2
     exit 77
 fi
-export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/tmp/sparkfabric-cluster}
+export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "PASS: $*"; }

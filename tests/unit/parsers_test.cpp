@@ -49,7 +49,9 @@ TEST(Validate, Names) {
     EXPECT_FALSE(is_valid_host_name("a;b"));
     EXPECT_TRUE(is_valid_env_name("NCCL_IB_HCA"));
     EXPECT_FALSE(is_valid_env_name("1NCCL"));
-    EXPECT_FALSE(is_valid_env_name("nccl"));
+    EXPECT_TRUE(is_valid_env_name("OMPI_MCA_btl_tcp_if_include"));
+    EXPECT_FALSE(is_valid_env_name("A-B"));
+    EXPECT_FALSE(is_valid_env_name(""));
     EXPECT_FALSE(is_valid_env_value("a\nb"));
     EXPECT_FALSE(is_valid_env_value(std::string("a\0b", 3)));
 }
