@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every example in examples/ runs on the emulated cluster and does what it says.
+# Usage: examples_test.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:?usage: examples_test.sh BUILD_DIR}" && pwd)
+source "$here/testlib.sh"
+
+out=$("$here/run_example.sh" 2 "$root/examples/torchrun_ddp.sbatch" "$build" 2>&1) || { echo "$out"; fail "torchrun_ddp.sbatch failed"; }
+assert_contains "$out" "NCCL_SOCKET_IFNAME==enp1s0f1np1" "the job shows its injected settings"
+assert_contains "$out" "sparkfabric: spark-dgx-2: GLOO_SOCKET_IFNAME=enp1s0f1np1  <- " "--fabric-explain from #SBATCH"
+assert_contains "$out" "DDP_OK rank=0" "rank 0 trained"
+assert_contains "$out" "DDP_OK rank=1" "rank 1 trained"
+assert_contains "$out" "params_in_sync=True" "DDP kept the ranks in sync"
+pass "examples/torchrun_ddp.sbatch"
+
+out=$("$here/run_example.sh" 2 "$root/examples/nccl_bandwidth.sbatch" "$build" 2>&1) || { echo "$out"; fail "nccl_bandwidth.sbatch failed"; }
+assert_contains "$out" "MPI_FABRIC_OK" "fabric check over MPI"
+pass "examples/nccl_bandwidth.sbatch (MPI fallback on CPU nodes)"
+
+out=$("$here/run_example.sh" 2 "$root/examples/interactive.sh" "$build" 2>&1) || { echo "$out"; fail "interactive.sh failed"; }
+assert_contains "$out" "spark-dgx-2: ok 192.168.200.2 NCCL_SOCKET_IFNAME==enp1s0f1np1 NCCL_ALGO=Ring" "each node's settings"
+assert_contains "$out" "--rdzv-id slurm-" "the printed launch line"
+assert_contains "$out" "DDP_OK rank=1" "training from salloc"
+pass "examples/interactive.sh under salloc"
