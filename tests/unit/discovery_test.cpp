@@ -138,3 +138,39 @@ TEST(Discovery, LiveSystemDoesNotCrashAndSeesLoopback) {
 
 }  // namespace
 }  // namespace sparkfabric
+
+#include <filesystem>
+#include <fstream>
+
+namespace sparkfabric {
+namespace {
+
+// The GID scan stops 32 empty slots past the last live entry (the kernel fills the lowest free
+// slot first, so live entries sit at the front): a live entry after a 25-slot hole is still
+// read; one after a hole of 60 is beyond any table a Spark port holds and is not.
+TEST(Discovery, GidScanReadsAcrossHolesAndStopsAtTheEmptyTail) {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / "sf-gid-scan";
+    fs::remove_all(root);
+    fs::copy(testing::fixture_tree("cage1"), root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    const fs::path port = root / "sys/class/infiniband/rocep1s0f1/ports/1";
+    auto put = [&](int index, const std::string& gid) {
+        std::ofstream(port / "gids" / std::to_string(index)) << gid << "\n";
+        std::ofstream(port / "gid_attrs/types" / std::to_string(index)) << "RoCE v2\n";
+        std::ofstream(port / "gid_attrs/ndevs" / std::to_string(index)) << "enp1s0f1np1\n";
+    };
+    put(28, "0000:0000:0000:0000:0000:ffff:c0a8:c864");   // 192.168.200.100, after a 24-slot hole
+    put(120, "0000:0000:0000:0000:0000:ffff:c0a8:c865");  // 60+ empty slots later
+    DiscoveryOptions options;
+    options.sysfs_root = (root / "sys").string();
+    options.procfs_root = (root / "proc").string();
+    options.addresses = testing::fixture_addresses("cage1");
+    const NodeFacts facts = discover_node(options);
+    const auto& gids = facts.find_rdma_device("rocep1s0f1")->ports[0].gids;
+    ASSERT_EQ(gids.size(), 5u);
+    EXPECT_EQ(gids.back().index, 28);
+    fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace sparkfabric
