@@ -5,8 +5,8 @@
 # Usage:
 #   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins] [--cpus C]
 #   cluster.sh down [--state DIR]
-#   cluster.sh link-down NODE [--state DIR]
-#   cluster.sh link-up NODE [--state DIR]
+#   cluster.sh link-down NODE
+#   cluster.sh link-up NODE
 #   cluster.sh exec NODE CMD...
 #   cluster.sh status [--state DIR]
 #
@@ -14,7 +14,10 @@
 #   enP7s7         management  MTU 1500  10.77.0.K/24     bridge sfmgmt0 (root side 10.77.0.254)
 #   enp1s0f1np1    fabric      MTU 9000  192.168.200.K/24 bridge sffab0
 #   enP2p1s0f1np1  fabric twin MTU 9000  192.168.201.K/24 bridge sffab1   (--twins only)
-# Callers source <state>/env.sh to get SLURM_CONF.
+# Each node also has its own /tmp (<state>/tmp/NODE), so the state dir must not be under /tmp.
+# Callers source <state>/env.sh to get SLURM_CONF. The default state dir is
+# $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
+# global: one cluster at a time (up refuses while another state dir's controller runs).
 set -euo pipefail
 
 PROG=$(basename "$0")
@@ -431,7 +434,7 @@ cmd_up() {
         cmd_down --state "$state"
     fi
     # keep munged.ours across the cleanup of a fresh state dir
-    rm -rf "$state"/{ctld,spool,run,log}
+    rm -rf "$state"/{ctld,spool,run,log,tmp}
 
     local t0=$SECONDS
     echo "$n" >"$state/nodes"
@@ -495,6 +498,12 @@ cmd_exec() {
     (($#)) || die "exec needs a command"
     node_index "$node" >/dev/null
     require_ns "$node"
+    local tmp=$DEFAULT_STATE/tmp/$node
+    if [[ -d $tmp ]]; then
+        # the same /tmp as the node's jobs see
+        exec ip netns exec "$(ns_of "$node")" unshare --uts --mount sh -c \
+            'hostname "$0" && mount --bind "$1" /tmp && shift && exec "$@"' "$node" "$tmp" "$@"
+    fi
     exec ip netns exec "$(ns_of "$node")" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$node" "$@"
 }
 
