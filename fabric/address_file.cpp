@@ -15,12 +15,13 @@ AddressMap load_address_file(const std::string& path) {
     try {
         root = YAML::LoadFile(path);
     } catch (const YAML::Exception& error) {
-        throw std::runtime_error(path + ":" + std::to_string(error.mark.line + 1) + ": " + error.msg);
+        throw std::runtime_error(path + ":" + std::to_string(error.mark.line + 1) + ": " + printable(error.msg));
     }
     if (root.IsNull()) return addresses;
     if (!root.IsMap()) throw std::runtime_error(path + ": must be a mapping of interface: [address/len, ...]");
     for (const auto& item : root) {
-        const std::string name = item.first.as<std::string>();
+        // A sequence or mapping as a key is no interface name (and no yaml-cpp conversion error).
+        const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
         const int line = item.first.Mark().line + 1;
         if (!is_valid_interface_name(name) || !item.second.IsSequence()) {
             throw std::runtime_error(path + ":" + std::to_string(line) + ": '" + printable(name) +

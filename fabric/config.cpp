@@ -36,7 +36,7 @@ public:
                     const std::set<std::string>& allowed) const {
         if (!node.IsMap()) fail(node, key, "must be a mapping");
         for (const auto& item : node) {
-            const std::string name = item.first.as<std::string>();
+            const std::string name = key_name(item.first, key);
             if (allowed.count(name) == 0) {
                 std::string list;
                 for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -44,6 +44,13 @@ public:
                      "unknown key; allowed here: " + list);
             }
         }
+    }
+
+    // A mapping key as text. YAML allows sequences and mappings as keys: they are refused
+    // here, as a ConfigError, instead of escaping as yaml-cpp's conversion error.
+    std::string key_name(const YAML::Node& node, const std::string& key) const {
+        if (!node.IsScalar()) fail(node, key, "a key must be a plain name");
+        return node.Scalar();
     }
 
     std::string scalar(const YAML::Node& node, const std::string& key) const {
@@ -133,7 +140,7 @@ public:
         if (const auto extra = node["extra_env"]) {
             if (!extra.IsMap()) fail(extra, key + ".extra_env", "must be a mapping of NAME: value");
             for (const auto& item : extra) {
-                const std::string name = item.first.as<std::string>();
+                const std::string name = key_name(item.first, key + ".extra_env");
                 const std::string entry_key = key + ".extra_env." + printable(name);
                 if (!is_valid_env_name(name)) fail(item.first, entry_key, "is not a variable name (A-Z, 0-9, _)");
                 const std::string value = scalar(item.second, entry_key);
@@ -216,7 +223,7 @@ public:
         if (!nodes) return config;
         if (!nodes.IsMap()) fail(nodes, "nodes", "must be a mapping of hostname: overrides");
         for (const auto& item : nodes) {
-            const std::string name = item.first.as<std::string>();
+            const std::string name = key_name(item.first, "nodes");
             if (!is_valid_host_name(name)) fail(item.first, "nodes." + printable(name), "is not a host name");
             const std::string prefix = "nodes." + name + ".";
             // Validate every node's overrides, but apply only this host's.
@@ -246,7 +253,7 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::string& so
         root = YAML::Load(yaml_text);
     } catch (const YAML::Exception& error) {
         throw ConfigError(source_name + ":" + std::to_string(error.mark.line + 1) +
-                          ": not valid YAML: " + error.msg);
+                          ": not valid YAML: " + printable(error.msg));
     }
     return ConfigReader(source_name).read(root, hostname);
 }

@@ -184,18 +184,6 @@ NodeFacts discover_node(const DiscoveryOptions& options) {
         facts.gpu_cache = read_gpu_cache(options.gpu_cache_path, error);
         if (!error.empty()) reader.note(error);
     }
-    if (options.locality) {
-        // hwloc wants the directory above sys/ and proc/.
-        std::string fsroot = options.sysfs_root;
-        const bool ends_in_sys = fsroot.size() >= 4 && fsroot.compare(fsroot.size() - 4, 4, "/sys") == 0;
-        fsroot = ends_in_sys ? fsroot.substr(0, fsroot.size() - 4) : std::string();
-        if (fsroot.empty() && ends_in_sys) fsroot = "/";
-        if (!fsroot.empty()) {
-            if (const auto note = apply_locality(facts, fsroot)) reader.note(*note);
-        } else {
-            reader.note("locality skipped: sysfs root does not end in /sys");
-        }
-    }
     return facts;
 }
 

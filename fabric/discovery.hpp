@@ -18,8 +18,6 @@ struct DiscoveryOptions {
     std::string procfs_root = "/proc";
     // IPv4 addresses per interface; when unset, the live ones from getifaddrs.
     std::optional<AddressMap> addresses;
-    // NUMA locality through hwloc: worth it for `detect`, skipped by the plugin (it costs ms).
-    bool locality = false;
     // GPU capability cache written by `probe-gpu`; empty: do not read one.
     std::string gpu_cache_path;
 };
@@ -35,8 +33,10 @@ AddressMap load_address_file(const std::string& path);
 // discover_node; public so facts loaded from JSON without cages can be completed.
 std::vector<Cage> pair_cages(const NodeFacts& facts);
 
-// Fills numa_node of netdevs, RDMA devices and GPUs through hwloc. fsroot is the directory
-// that holds sys/ and proc/ ("/" on a live system). Returns a note when hwloc fails.
-std::optional<std::string> apply_locality(NodeFacts& facts, const std::string& fsroot);
+// Fills numa_node of netdevs, RDMA devices and GPUs through hwloc, reading the tree above
+// sysfs_root (which must end in /sys). Kept out of discover_node: it costs milliseconds and
+// hwloc has no business in slurmstepd, so only `spark-fabric detect` calls it.
+// Returns a note when locality could not be read.
+std::optional<std::string> apply_locality(NodeFacts& facts, const std::string& sysfs_root);
 
 }  // namespace sparkfabric

@@ -64,7 +64,7 @@ std::string facts_to_json(const NodeFacts& facts, int indent) {
 NodeFacts facts_from_json(const std::string& text, const std::string& source_name) {
     NodeFacts facts;
     try {
-        const auto document = nlohmann::json::parse(text);
+        const auto document = parse_facts_document(text);
         if (!document.is_object()) throw std::runtime_error("the top level must be an object");
         if (document.value("format", 0) != kFactsFormat) {
             throw std::runtime_error("unknown format (expected \"format\": 1, as `spark-fabric detect --json` writes)");

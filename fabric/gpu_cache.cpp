@@ -18,7 +18,7 @@ std::string gpu_cache_to_json(const GpuCache& cache) { return nlohmann::json(cac
 
 GpuCache gpu_cache_from_json(const std::string& text, const std::string& source_name) {
     try {
-        const auto document = nlohmann::json::parse(text);
+        const auto document = parse_facts_document(text);
         if (!document.is_object()) throw std::runtime_error("the top level must be an object");
         return document.get<GpuCache>();
     } catch (const std::exception& error) {

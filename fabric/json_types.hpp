@@ -4,9 +4,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+#include <string>
+
 #include "fabric/node_facts.hpp"
 
 namespace sparkfabric {
+
+// Parses a facts file or GPU cache. Every number in them is a whole number; a fraction or an
+// exponent is refused here, because converting an out-of-range float into an int field is
+// undefined behaviour (found by fuzz/gpu_cache_fuzz.cpp).
+inline nlohmann::json parse_facts_document(const std::string& text) {
+    return nlohmann::json::parse(text, [](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+        if (event == nlohmann::json::parse_event_t::value && value.is_number_float()) {
+            throw std::runtime_error("'" + value.dump() + "' is not a whole number");
+        }
+        return true;
+    });
+}
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ipv4Address, address, prefix_length)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetDevice, name, mtu, carrier, operstate, ipv4, pci_address,

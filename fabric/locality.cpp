@@ -21,7 +21,11 @@ int numa_node_of(hwloc_topology_t topology, const std::string& pci_address) {
 
 }  // namespace
 
-std::optional<std::string> apply_locality(NodeFacts& facts, const std::string& fsroot) {
+std::optional<std::string> apply_locality(NodeFacts& facts, const std::string& sysfs_root) {
+    // hwloc wants the directory above sys/ and proc/.
+    const bool ends_in_sys = sysfs_root.size() >= 4 && sysfs_root.compare(sysfs_root.size() - 4, 4, "/sys") == 0;
+    if (!ends_in_sys) return std::string("locality skipped: the sysfs root does not end in /sys");
+    const std::string fsroot = sysfs_root == "/sys" ? std::string("/") : sysfs_root.substr(0, sysfs_root.size() - 4);
     hwloc_topology_t topology = nullptr;
     if (hwloc_topology_init(&topology) != 0) return std::string("hwloc: cannot initialise a topology");
     hwloc_topology_set_io_types_filter(topology, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);

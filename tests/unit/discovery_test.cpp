@@ -104,6 +104,15 @@ TEST(Discovery, FindsTheGpuOnThePciBus) {
     EXPECT_EQ(facts.gpus[0].pci_address, "000f:01:00.0");
 }
 
+TEST(Discovery, LocalityThroughHwlocOnAFixtureTree) {
+    NodeFacts facts = discover_fixture("cage1");
+    const auto note = apply_locality(facts, testing::fixture_tree("cage1") + "/sys");
+    EXPECT_FALSE(note.has_value()) << *note;
+    EXPECT_EQ(facts.find_netdev("enp1s0f1np1")->numa_node, 0);
+    EXPECT_EQ(facts.gpus[0].numa_node, 0);
+    EXPECT_TRUE(apply_locality(facts, "/not/a/sysfs").has_value());
+}
+
 TEST(Discovery, NoConnectxMeansNoRdmaAndNoCages) {
     const NodeFacts facts = discover_fixture("no-connectx");
     EXPECT_TRUE(facts.rdma_devices.empty());
@@ -126,9 +135,8 @@ TEST(Discovery, MissingRootsGiveEmptyFactsNotErrors) {
 }
 
 TEST(Discovery, LiveSystemDoesNotCrashAndSeesLoopback) {
-    DiscoveryOptions options;
-    options.locality = true;
-    const NodeFacts facts = discover_node(options);
+    NodeFacts facts = discover_node(DiscoveryOptions{});
+    EXPECT_FALSE(apply_locality(facts, "/sys").has_value());
     EXPECT_NE(facts.find_netdev("lo"), nullptr);
     const AddressMap live = live_ipv4_addresses();
     ASSERT_TRUE(live.count("lo"));

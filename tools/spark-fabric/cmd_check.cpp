@@ -28,6 +28,11 @@ int run_check(const Globals& globals, const std::vector<std::string>& args) {
     }
     const LoadedNode node = load_node(globals, false);
     JobShape job;
+    if (flags.count("--nodes") != 0) {
+        int nodes = 0;
+        if (!parse_port(flags.at("--nodes"), nodes)) throw UsageError{"check: --nodes must be from 1 to 65535"};
+        job.nodes = nodes;
+    }
     const Plan plan = make_plan(node.facts, node.config, job);
     std::vector<Finding> findings = run_checks(node.facts, node.config, plan);
     if (const auto peer = flags.find("--peer"); peer != flags.end()) {

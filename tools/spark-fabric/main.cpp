@@ -35,10 +35,12 @@ LoadedNode load_node(const Globals& globals, bool locality) {
     DiscoveryOptions options;
     options.sysfs_root = globals.sysfs_root;
     options.procfs_root = globals.procfs_root;
-    options.locality = locality;
     options.gpu_cache_path = node.config.gpu_cache_path;
     if (!globals.addresses_path.empty()) options.addresses = load_address_file(globals.addresses_path);
     node.facts = discover_node(options);
+    if (locality) {
+        if (const auto note = apply_locality(node.facts, globals.sysfs_root)) node.facts.notes.push_back(*note);
+    }
     return node;
 }
 
@@ -53,10 +55,11 @@ const char* kUsage =
     "\n"
     "Commands:\n"
     "  detect [--json]                 what this node has: interfaces, RDMA devices, GIDs, cages, driver\n"
-    "  env [--nodes N] [--nccl-mode auto|safe|dmabuf] [--fabric auto|off|IF[,IF]]\n"
+    "  env [--nodes N] [--tasks-per-node N] [--nccl-mode auto|safe|dmabuf] [--fabric auto|off|IF[,IF]]\n"
     "      [--format sh|json]          exactly the variables a job here would get (json: with reasons)\n"
-    "  check [--peer HOST] [--format text|json]\n"
-    "                                  preflight: findings with severity and fix; exit 0 ok, 1 warnings, 2 errors\n"
+    "  check [--peer HOST] [--peer-port P] [--timeout-ms MS] [--nodes N] [--format text|json]\n"
+    "                                  preflight: findings with severity and fix; exit 0 ok, 1 warnings, 2 errors;\n"
+    "                                  --peer: does HOST answer on TCP (port P, default 22) from our fabric address\n"
     "  probe-gpu [--cache FILE] [--print]\n"
     "                                  ask the CUDA driver for DMA-BUF/GPUDirect support, write the node cache\n"
     "\n"
