@@ -40,7 +40,7 @@ public:
             if (allowed.count(name) == 0) {
                 std::string list;
                 for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-                fail(item.first, key.empty() ? name : key + "." + name,
+                fail(item.first, key.empty() ? printable(name) : key + "." + printable(name),
                      "unknown key; allowed here: " + list);
             }
         }

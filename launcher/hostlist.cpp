@@ -4,15 +4,68 @@ extern "C" {
 }
 
 #include <cstdlib>
+#include <string_view>
 
 #include "fabric/validate.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"
 
 namespace sparkfabric::launch {
+namespace {
+
+// Slurm's own limit for one bracket range; no job on DGX Sparks comes near it.
+constexpr double kMaxExpandedNodes = 65536;
+
+// How many names the list can expand to, from its text: the sum over its comma-separated
+// elements of the product of their bracket sizes. libslurm expands "a[1-1000]b[1-1000]" into
+// every combination inside slurm_hostlist_create(), before it can be counted, so a list like
+// that would take seconds and gigabytes (found by fuzz/nodelist_fuzz.cpp). An over-estimate
+// at worst; what this does not understand is left to libslurm.
+double expansion_bound(std::string_view list) {
+    double total = 0;
+    double element = 1;
+    size_t i = 0;
+    while (i < list.size()) {
+        if (list[i] == ',' || list[i] == ' ' || list[i] == '\t' || list[i] == '\n') {  // libslurm's separators
+            total += element;
+            element = 1;
+            ++i;
+        } else if (list[i] == '[') {
+            const size_t close = list.find(']', i);
+            if (close == std::string_view::npos) break;
+            double group = 0;
+            std::string_view ranges = list.substr(i + 1, close - i - 1);
+            while (!ranges.empty()) {
+                const size_t comma = ranges.find(',');
+                const std::string_view range = ranges.substr(0, comma);
+                ranges = comma == std::string_view::npos ? std::string_view() : ranges.substr(comma + 1);
+                const size_t dash = range.find('-');
+                const auto number = [](std::string_view digits) {
+                    double value = 0;
+                    for (char c : digits) value = (c >= '0' && c <= '9') ? value * 10 + (c - '0') : value;
+                    return value;
+                };
+                const double low = number(range.substr(0, dash));
+                const double high = dash == std::string_view::npos ? low : number(range.substr(dash + 1));
+                group += high >= low ? high - low + 1 : 1;
+            }
+            element *= group > 1 ? group : 1;
+            i = close + 1;
+        } else {
+            ++i;
+        }
+    }
+    return total + element;
+}
+
+}  // namespace
 
 std::vector<std::string> expand_nodelist(const std::string& nodelist) {
     if (nodelist.empty()) throw LaunchError("empty node list");
+    if (expansion_bound(nodelist) > kMaxExpandedNodes) {
+        throw LaunchError("node list '" + printable(nodelist) + "' names more than " +
+                          std::to_string(static_cast<int>(kMaxExpandedNodes)) + " nodes");
+    }
     hostlist_t list = slurm_hostlist_create(nodelist.c_str());
     if (list == nullptr) throw LaunchError("node list '" + printable(nodelist) + "' is not valid");
     std::vector<std::string> names;

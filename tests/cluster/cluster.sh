@@ -274,6 +274,9 @@ SlurmctldPidFile=$state/run/slurmctld.pid
 SlurmdPidFile=$state/run/slurmd.%n.pid
 SlurmctldLogFile=$state/log/slurmctld.log
 SlurmdLogFile=$state/log/slurmd.%n.log
+# Each node its own TmpFS, as real nodes have: PMIx puts per-step directories there, and on one
+# shared /tmp the nodes' directories would collide.
+TmpFS=$state/tmp/%n
 SlurmctldDebug=info
 SlurmdDebug=info
 PlugStackConfig=$state/plugstack.conf
@@ -341,8 +344,8 @@ start_slurm() {
         ns=$(ns_of "$node")
         # Each node gets its own /tmp, as real nodes have: PMIx and jobs put per-step files there.
         chmod 1777 "$state/tmp/$node"
-        ip netns exec "$ns" unshare --uts --mount sh -c \
-            'hostname "$1" && mount --bind "$3" /tmp && exec slurmd -N "$1" -f "$2"' \
+        ip netns exec "$ns" unshare --uts sh -c \
+            'hostname "$1" && exec slurmd -N "$1" -f "$2"' \
             sh "$node" "$state/slurm.conf" "$state/tmp/$node" \
             || { show_logs "$state"; die "slurmd for $node failed to start"; }
     done
