@@ -25,7 +25,11 @@ now_ms() { date +%s%N | awk '{printf "%.3f", $1/1e6}'; }
 time_ms() {  # CMD...: wall milliseconds of one run
     local start end
     start=$(now_ms)
-    "$@" >/dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
+    if ! "$@" >/dev/null 2>&1; then
+        echo "bench: '$*' failed; the log of that try follows" >&2
+        "$@" >&2 || true
+        exit 1
+    fi
     end=$(now_ms)
     awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f\n", b-a}'
 }

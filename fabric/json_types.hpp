@@ -11,13 +11,14 @@
 
 namespace sparkfabric {
 
-// Parses a facts file or GPU cache. Every number in them is a whole number; a fraction or an
-// exponent is refused here, because converting an out-of-range float into an int field is
-// undefined behaviour (found by fuzz/gpu_cache_fuzz.cpp).
+// Parses a facts file or GPU cache. Every number in them is a whole number; a fraction, an
+// exponent or an integer too long for 64 bits (which nlohmann::json reads as a float) is refused
+// here, because converting an out-of-range float into an int field is undefined behaviour
+// (found by fuzz/gpu_cache_fuzz.cpp).
 inline nlohmann::json parse_facts_document(const std::string& text) {
     return nlohmann::json::parse(text, [](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
         if (event == nlohmann::json::parse_event_t::value && value.is_number_float()) {
-            throw std::runtime_error("'" + value.dump() + "' is not a whole number");
+            throw std::runtime_error("number " + value.dump() + " is not a whole number in range");
         }
         return true;
     });

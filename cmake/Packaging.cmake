@@ -1,0 +1,74 @@
+# The Debian package (Debian 12, Slurm from Debian): `cpack -G DEB` in a build configured with
+# -DCMAKE_INSTALL_PREFIX=/usr. scripts/package does both and prints the .deb's path.
+#
+# What goes in: spark-fabric and spark-launch (/usr/bin), sparkfabric.so (Slurm's plugin dir,
+# SPARKFABRIC_SLURM_PLUGIN_DIR), /etc/slurm/sparkfabric.yaml.example and
+# /etc/slurm/plugstack.conf.d/sparkfabric.conf (Debian's plugstack.conf includes that dir).
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME sparkfabric)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "sparkfabric developers")
+set(CPACK_PACKAGE_CONTACT "sparkfabric developers")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sparkfabric developers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+# CPack formats it for the control file: the summary first, then these lines indented.
+set(CPACK_PACKAGE_DESCRIPTION "sparkfabric gives every Slurm job on stacked NVIDIA DGX Spark nodes (ConnectX-7 RoCE) \
+the right NCCL, UCX, Open MPI, gloo and tensorpipe fabric settings, and fails a job whose fabric is broken \
+with a message naming the node, the interface and the fix.
+
+It ships the SPANK plugin sparkfabric.so, enabled by /etc/slurm/plugstack.conf.d/sparkfabric.conf; \
+spark-fabric (detect, env, check, probe-gpu); and spark-launch (torchrun, mpirun and srun across the \
+nodes of a job). A sample site config is installed as /etc/slurm/sparkfabric.yaml.example.")
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sparkfabric_0.1.0_amd64.deb
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES OFF)  # RelWithDebInfo: keep symbols for the backtraces users send
+
+# Runtime libraries, as `dpkg -S` names the packages of the linked .so files on Debian 12:
+# libyaml-cpp.so.0.7, libhwloc.so.15, libslurm.so.38 (spark-launch). dpkg-shlibdeps adds
+# libc6, libstdc++6 and libgcc-s1 with their minimum versions.
+set(_sparkfabric_depends "libyaml-cpp0.7, libhwloc15")
+if(TARGET spark-launch)
+  string(APPEND _sparkfabric_depends ", libslurm38")
+endif()
+# The plugin is built against one Slurm release series: Slurm refuses a plugin whose
+# plugin_version has another major.minor. srun/sbatch/salloc load it (slurm-client); so does
+# slurmstepd on compute nodes (slurmd, recommended: a login node needs only the client).
+if(TARGET sparkfabric_spank AND SPARKFABRIC_SLURM_VERSION MATCHES "^([0-9]+)\\.([0-9]+)")
+  set(_slurm_series "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
+  math(EXPR _slurm_next_minor "${CMAKE_MATCH_2} + 1")
+  if(_slurm_next_minor LESS 10)
+    set(_slurm_next_minor "0${_slurm_next_minor}")
+  endif()
+  set(_slurm_next "${CMAKE_MATCH_1}.${_slurm_next_minor}")
+  string(APPEND _sparkfabric_depends ", slurm-client (>= ${_slurm_series}), slurm-client (<< ${_slurm_next})")
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "slurmd (>= ${_slurm_series}), slurmd (<< ${_slurm_next})")
+endif()
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${_sparkfabric_depends}")
+find_program(SPARKFABRIC_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(SPARKFABRIC_DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+endif()
+
+# Files under /etc are conffiles: an upgrade keeps the admin's edits (say, required ->
+# optional in the plugstack line).
+set(_sparkfabric_conffiles "${CMAKE_CURRENT_BINARY_DIR}/deb/conffiles")
+file(WRITE "${_sparkfabric_conffiles}"
+     "${CMAKE_INSTALL_FULL_SYSCONFDIR}/slurm/plugstack.conf.d/sparkfabric.conf\n"
+     "${CMAKE_INSTALL_FULL_SYSCONFDIR}/slurm/sparkfabric.yaml.example\n")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${_sparkfabric_conffiles}")
+
+# Destinations that are absolute (the etc files, the plugin) were fixed at configure time
+# from CMAKE_INSTALL_PREFIX, so a .deb from a /usr/local build would put them in the wrong
+# place: cpack refuses such a build.
+set(CPACK_SPARKFABRIC_CONFIGURED_PREFIX "${CMAKE_INSTALL_PREFIX}")
+set(CPACK_PROJECT_CONFIG_FILE "${CMAKE_CURRENT_BINARY_DIR}/deb/CPackProjectConfig.cmake")
+file(WRITE "${CPACK_PROJECT_CONFIG_FILE}" [=[
+if(CPACK_GENERATOR STREQUAL "DEB" AND NOT CPACK_SPARKFABRIC_CONFIGURED_PREFIX STREQUAL "/usr")
+  message(FATAL_ERROR "sparkfabric: the .deb needs a build configured with -DCMAKE_INSTALL_PREFIX=/usr "
+                      "(this one has ${CPACK_SPARKFABRIC_CONFIGURED_PREFIX}); scripts/package does that")
+endif()
+]=])
+
+include(CPack)
