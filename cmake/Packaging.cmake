@@ -11,30 +11,43 @@ set(CPACK_PACKAGE_VENDOR "sparkfabric developers")
 set(CPACK_PACKAGE_CONTACT "sparkfabric developers")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sparkfabric developers")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
-# CPack formats it for the control file: the summary first, then these lines indented.
-set(CPACK_PACKAGE_DESCRIPTION "sparkfabric gives every Slurm job on stacked NVIDIA DGX Spark nodes (ConnectX-7 RoCE) \
-the right NCCL, UCX, Open MPI, gloo and tensorpipe fabric settings, and fails a job whose fabric is broken \
-with a message naming the node, the interface and the fix.
-
-It ships the SPANK plugin sparkfabric.so, enabled by /etc/slurm/plugstack.conf.d/sparkfabric.conf; \
-spark-fabric (detect, env, check, probe-gpu); and spark-launch (torchrun, mpirun and srun across the \
-nodes of a job). A sample site config is installed as /etc/slurm/sparkfabric.yaml.example.")
+# CPack puts the summary first and indents these lines for the control file.
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+  "sparkfabric gives every Slurm job on stacked NVIDIA DGX Spark nodes\n"
+  "(ConnectX-7 RoCE) the right NCCL, UCX, Open MPI, gloo and tensorpipe fabric\n"
+  "settings, and fails a job whose fabric is broken with a message naming the\n"
+  "node, the interface and the fix.\n"
+  "\n"
+  "It ships the SPANK plugin sparkfabric.so, enabled by\n"
+  "/etc/slurm/plugstack.conf.d/sparkfabric.conf; spark-fabric (detect, env,\n"
+  "check, probe-gpu); and spark-launch (torchrun, mpirun and srun across the\n"
+  "nodes of a job). A sample site config is installed as\n"
+  "/etc/slurm/sparkfabric.yaml.example.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sparkfabric_0.1.0_amd64.deb
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_STRIP_FILES OFF)  # RelWithDebInfo: keep symbols for the backtraces users send
+# Stripped binaries in the package; their debug info in sparkfabric-dbgsym_*.ddeb beside it.
+set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
 
 # Runtime libraries, as `dpkg -S` names the packages of the linked .so files on Debian 12:
-# libyaml-cpp.so.0.7, libhwloc.so.15, libslurm.so.38 (spark-launch). dpkg-shlibdeps adds
-# libc6, libstdc++6 and libgcc-s1 with their minimum versions.
-set(_sparkfabric_depends "libyaml-cpp0.7, libhwloc15")
-if(TARGET spark-launch)
-  string(APPEND _sparkfabric_depends ", libslurm38")
+# libyaml-cpp.so.0.7, libhwloc.so.15, libslurm.so.38 (spark-launch), with libc6, libstdc++6
+# and libgcc-s1. dpkg-shlibdeps finds them all, with minimum versions; without it they are
+# listed here by name.
+set(_sparkfabric_depends "")
+find_program(SPARKFABRIC_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(SPARKFABRIC_DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+else()
+  set(_sparkfabric_depends "libc6, libstdc++6, libgcc-s1, libyaml-cpp0.7, libhwloc15")
+  if(TARGET spark-launch)
+    string(APPEND _sparkfabric_depends ", libslurm38")
+  endif()
 endif()
 # The plugin is built against one Slurm release series: Slurm refuses a plugin whose
-# plugin_version has another major.minor. srun/sbatch/salloc load it (slurm-client); so does
-# slurmstepd on compute nodes (slurmd, recommended: a login node needs only the client).
+# plugin_version has another major.minor. srun/sbatch/salloc load it (slurm-client; through it
+# slurm-wlm-basic-plugins, whose /etc/slurm/plugstack.conf includes plugstack.conf.d/*.conf);
+# so does slurmstepd on compute nodes (slurmd: recommended, a login node needs only the client).
 if(TARGET sparkfabric_spank AND SPARKFABRIC_SLURM_VERSION MATCHES "^([0-9]+)\\.([0-9]+)")
   set(_slurm_series "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
   math(EXPR _slurm_next_minor "${CMAKE_MATCH_2} + 1")
@@ -42,14 +55,15 @@ if(TARGET sparkfabric_spank AND SPARKFABRIC_SLURM_VERSION MATCHES "^([0-9]+)\\.(
     set(_slurm_next_minor "0${_slurm_next_minor}")
   endif()
   set(_slurm_next "${CMAKE_MATCH_1}.${_slurm_next_minor}")
-  string(APPEND _sparkfabric_depends ", slurm-client (>= ${_slurm_series}), slurm-client (<< ${_slurm_next})")
+  list(APPEND _sparkfabric_slurm "slurm-client (>= ${_slurm_series})" "slurm-client (<< ${_slurm_next})")
+  list(JOIN _sparkfabric_slurm ", " _sparkfabric_slurm)
+  if(_sparkfabric_depends)
+    string(APPEND _sparkfabric_depends ", ")
+  endif()
+  string(APPEND _sparkfabric_depends "${_sparkfabric_slurm}")
   set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "slurmd (>= ${_slurm_series}), slurmd (<< ${_slurm_next})")
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${_sparkfabric_depends}")
-find_program(SPARKFABRIC_DPKG_SHLIBDEPS dpkg-shlibdeps)
-if(SPARKFABRIC_DPKG_SHLIBDEPS)
-  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-endif()
 
 # Files under /etc are conffiles: an upgrade keeps the admin's edits (say, required ->
 # optional in the plugstack line).
