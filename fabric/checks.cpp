@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "fabric/validate.hpp"
+
 namespace sparkfabric {
 namespace {
 
@@ -84,12 +86,12 @@ void check_host(const NodeFacts& facts, const Plan& plan, std::vector<Finding>& 
     }
     if (facts.nvidia.present) {
         if (!facts.nvidia.open_module) {
-            out.push_back({Severity::warning, "proprietary-driver", "nvidia " + facts.nvidia.version,
+            out.push_back({Severity::warning, "proprietary-driver", "nvidia " + printable(facts.nvidia.version),
                            "the proprietary NVIDIA kernel module is loaded; DGX Spark (GB10) ships and needs the "
                            "open kernel module",
                            "install the nvidia-driver open kernel module package from the DGX OS repositories"});
         } else {
-            out.push_back({Severity::info, "driver", "nvidia " + facts.nvidia.version, "open kernel module", ""});
+            out.push_back({Severity::info, "driver", "nvidia " + printable(facts.nvidia.version), "open kernel module", ""});
         }
         if (facts.nvidia.peermem_loaded) {
             out.push_back({Severity::info, "peermem-loaded", "nvidia_peermem",
@@ -99,7 +101,7 @@ void check_host(const NodeFacts& facts, const Plan& plan, std::vector<Finding>& 
         }
     }
     if (!facts.kernel_release.empty()) {
-        out.push_back({Severity::info, "kernel", facts.kernel_release, "kernel release", ""});
+        out.push_back({Severity::info, "kernel", printable(facts.kernel_release), "kernel release", ""});
     }
     if (!facts.gpu_cache) {
         if (!facts.gpus.empty() || facts.nvidia.present) {

@@ -5,6 +5,7 @@
 
 #include "fabric/gid.hpp"
 #include "fabric/plan_steps.hpp"
+#include "fabric/validate.hpp"
 
 namespace sparkfabric::detail {
 namespace {
@@ -48,7 +49,7 @@ void explain_unusable(const NetDevice& device, std::vector<Finding>& findings) {
     if (!device.carrier) {
         findings.push_back({Severity::error, "link-down", device.name,
                             "fabric link is down (no carrier, operstate " +
-                                (device.operstate.empty() ? std::string("unknown") : device.operstate) + ")",
+                                (device.operstate.empty() ? std::string("unknown") : printable(device.operstate)) + ")",
                             "check the cable on this port and the peer, then `ip link set dev " + device.name + " up`"});
     } else if (device.ipv4.empty()) {
         findings.push_back({Severity::error, "no-ipv4", device.name, "fabric link is up but has no IPv4 address",

@@ -1,7 +1,7 @@
 // Facts files (`spark-fabric detect --json`, replayed with --facts): facts_from_json, then the
 // plan and the checks on what it read. Invariants: only std::runtime_error escapes; facts that
 // loaded carry only valid names and survive a round trip; the plan from them sets only valid
-// variables and can be printed.
+// variables, and its explanation and the checks' findings print without control bytes.
 #include "fabric/checks.hpp"
 #include "fabric/config.hpp"
 #include "fabric/facts_json.hpp"
@@ -38,7 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             FUZZ_ASSERT(is_valid_env_name(variable.name));
             FUZZ_ASSERT(is_valid_env_value(variable.value));
         }
-        (void)run_checks(facts, config, plan);
+        for (const auto& finding : run_checks(facts, config, plan)) {
+            FUZZ_ASSERT(fuzz::is_clean_message(format_finding(finding, facts.hostname)));
+        }
         (void)plan_to_shell(plan);
         (void)plan_to_json(plan, facts.hostname);
         for (const auto& line : explain_lines(plan, facts.hostname)) FUZZ_ASSERT(fuzz::is_clean_message(line));

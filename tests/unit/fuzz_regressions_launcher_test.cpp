@@ -37,6 +37,18 @@ TEST(FuzzRegressions, NodelistBoundCountsSumsNotProductsAcrossElements) {
     EXPECT_EQ(expand_nodelist("spark-dgx-[1-10]").size(), 10u);
 }
 
+// libslurm 22.05 never returns from slurm_hostlist_create() when a bracket holding 2^64-1 (or
+// a longer number, which strtoul saturates to it) is followed by another bracket.
+TEST(FuzzRegressions, NodelistNumbersTooLargeForANameAreRefusedBeforeLibslurm) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(nodelist_error("[1][0999999999999999999999999999999999999999][1]"),
+              "node list '[1][0999999999999999999999999999999999999999][1]' holds a number too large for a "
+              "node name");
+    EXPECT_NE(nodelist_error("a[18446744073709551615]b[1]").find("too large for a node name"), std::string::npos);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    EXPECT_EQ(expand_nodelist("n[0000000001-0000000002]").size(), 2u);  // zero-padded, small: fine
+}
+
 // libslurm refuses this range (and leaks a few bytes doing so, its own error path).
 TEST(FuzzRegressions, NodelistWithAControlByteInARangeIsRefused) {
     EXPECT_NE(nodelist_error("spark-dgx-[1\x10" "10]").find("is not valid"), std::string::npos);

@@ -7,10 +7,12 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "fabric/checks.hpp"
 #include "fabric/config.hpp"
 #include "fabric/discovery.hpp"
 #include "fabric/facts_json.hpp"
 #include "fabric/gpu_cache.hpp"
+#include "fabric/plan.hpp"
 
 namespace sparkfabric {
 namespace {
@@ -58,6 +60,26 @@ TEST(FuzzRegressions, FactsRefuseNumbersThatAreNotWholeOrTooLarge) {
         EXPECT_NE(error.find("is not a whole number in range"), std::string::npos) << error;
     }
     EXPECT_EQ(facts_from_json(R"({"format": 1, "memlock_limit_kib": -1})", "facts.json").memlock_limit_kib, -1);
+}
+
+// Text from a facts file (or a replayed sysfs tree) went raw into findings, SPARKFABRIC_REASON
+// and the plugin's messages: operstate, the driver version, the kernel release.
+TEST(FuzzRegressions, FactsTextInFindingsIsQuotedPrintably) {
+    const NodeFacts facts = facts_from_json(R"({"format": 1, "kernel_release": "6.11\u001b[2J",
+        "nvidia": {"present": true, "version": "580\u0007"},
+        "netdevs": [{"name": "enp1s0f1np1", "carrier": false, "operstate": "d\u007fwn", "vendor": "0x15b3"}]})",
+                                            "facts.json");
+    JobShape job;
+    job.nodes = 2;
+    const Plan plan = make_plan(facts, SiteConfig{}, job);
+    const auto findings = run_checks(facts, SiteConfig{}, plan);
+    bool operstate_seen = false;
+    for (const auto& finding : findings) {
+        EXPECT_FALSE(has_control_bytes(format_finding(finding, "spark-a"))) << format_finding(finding);
+        operstate_seen |= finding.message.find("operstate d\\x7fwn") != std::string::npos;
+    }
+    EXPECT_TRUE(operstate_seen);
+    for (const auto& variable : plan.variables) EXPECT_FALSE(has_control_bytes(variable.value)) << variable.name;
 }
 
 // yaml-cpp's message quotes the offending byte: it reached the job's stderr raw.
