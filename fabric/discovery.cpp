@@ -153,11 +153,16 @@ struct Reader {
 
 }  // namespace
 
+std::string local_hostname() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) return {};
+    return host;
+}
+
 NodeFacts discover_node(const DiscoveryOptions& options) {
     NodeFacts facts;
     Reader reader{options, facts};
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) == 0) facts.hostname = host;
+    facts.hostname = local_hostname();
     facts.kernel_release = read_sysfs_text(reader.proc("sys/kernel/osrelease")).value_or("");
 
     const AddressMap addresses = options.addresses ? *options.addresses : live_ipv4_addresses();

@@ -24,6 +24,9 @@ struct DiscoveryOptions {
 
 NodeFacts discover_node(const DiscoveryOptions& options);
 
+// This machine's hostname (what per-node site overrides and messages name).
+std::string local_hostname();
+
 // The live interface addresses (getifaddrs), IPv4 only.
 AddressMap live_ipv4_addresses();
 // Addresses from a YAML file {IF: [a.b.c.d/len]}; throws std::runtime_error naming file and line.

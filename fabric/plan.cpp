@@ -9,11 +9,7 @@
 namespace sparkfabric {
 namespace {
 
-std::string join(const std::vector<std::string>& items, const char* separator = ",") {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
-    return text;
-}
+using detail::join;
 
 const char* algo_for(const SiteConfig& config, int nodes, int& rule_max) {
     for (const auto& rule : config.algo_rules) {
@@ -62,6 +58,12 @@ private:
 }  // namespace
 
 namespace detail {
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
+    return text;
+}
 
 std::string covering_cidr(const std::vector<std::string>& addresses, int narrowest_prefix) {
     uint32_t first = 0;

@@ -10,12 +10,6 @@
 namespace sparkfabric::detail {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-    return text;
-}
-
 bool matches_any(const std::string& name, const std::vector<std::string>& patterns) {
     return std::any_of(patterns.begin(), patterns.end(),
                        [&](const std::string& pattern) { return fnmatch(pattern.c_str(), name.c_str(), 0) == 0; });
@@ -139,7 +133,7 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
                 }
                 findings.push_back({Severity::error, "interface-missing", name, "no such interface on this node",
                                     present.empty() ? "use --fabric=auto, or name an interface this node has"
-                                                    : "use --fabric=auto or one of: " + join(present)});
+                                                    : "use --fabric=auto or one of: " + join(present, ", ")});
                 continue;
             }
             if (!device->carrier || device->ipv4.empty()) {

@@ -30,6 +30,9 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
 NcclMode choose_mode(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
                      std::string& reason, std::vector<Finding>& findings);
 
+// "a,b,c" for variable values; pass ", " for messages.
+std::string join(const std::vector<std::string>& items, const char* separator = ",");
+
 // The smallest CIDR that covers every address (for NCCL_IB_ADDR_RANGE).
 std::string covering_cidr(const std::vector<std::string>& addresses, int narrowest_prefix);
 

@@ -8,12 +8,6 @@
 namespace sparkfabric {
 namespace {
 
-std::string local_hostname() {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    return host;
-}
-
 // Options were validated by srun/sbatch already; the step checks again, since the remote side
 // must never trust what arrives over the wire.
 bool parse_options(const StepRequest& request, JobShape& job, CheckLevel& level, bool& level_given, std::string& error) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <iostream>
 
+#include "fabric/discovery.hpp"
 #include "fabric/shell_quote.hpp"
 #include "fabric/validate.hpp"
 #include "launcher/commands.hpp"
@@ -20,12 +21,6 @@ namespace {
 std::string env_or(const char* name, const std::string& fallback = {}) {
     const char* value = std::getenv(name);
     return value != nullptr ? std::string(value) : fallback;
-}
-
-std::string hostname() {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    return host;
 }
 
 void check_size(size_t nodes, const LaunchRequest& request) {
@@ -51,7 +46,7 @@ int default_procs_per_node(const LaunchRequest& request) {
 // The fabric plan of the head node: computed here when we are the head, else asked of the
 // head through a one-task step (salloc on a login node has no fabric of its own).
 std::map<std::string, std::string> head_plan(const LaunchRequest& request, const std::string& head, int nnodes) {
-    if (hostname() == head) return plan_from_lines(plan_to_lines(local_plan(request.config_path, nnodes)), head);
+    if (local_hostname() == head) return plan_from_lines(plan_to_lines(local_plan(request.config_path, nnodes)), head);
     Argv query{"srun", "--nodes=1", "--ntasks=1", "--nodelist=" + head, "--overlap", self_executable(),
                "--stage", "plan", "--nnodes", std::to_string(nnodes)};
     if (!request.config_path.empty()) query.insert(query.end(), {"--config", request.config_path});
@@ -132,7 +127,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 }
 
 int node_stage(const LaunchRequest& request) {
-    const std::string node = hostname();
+    const std::string node = local_hostname();
     const auto plan = plan_from_lines(plan_to_lines(local_plan(request.config_path, request.nnodes)), node);
     TorchrunNode torchrun;
     torchrun.torchrun = request.torchrun;

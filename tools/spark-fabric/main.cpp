@@ -29,9 +29,7 @@ LoadedNode load_node(const Globals& globals, bool locality) {
         node.config = load_config(globals, node.facts.hostname);
         return node;
     }
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    node.config = load_config(globals, host);
+    node.config = load_config(globals, local_hostname());
     DiscoveryOptions options;
     options.sysfs_root = globals.sysfs_root;
     options.procfs_root = globals.procfs_root;
