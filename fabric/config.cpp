@@ -144,7 +144,7 @@ public:
                 const std::string entry_key = key + ".extra_env." + printable(name);
                 if (!is_valid_env_name(name)) fail(item.first, entry_key, "is not a variable name (A-Z, 0-9, _)");
                 const std::string value = scalar(item.second, entry_key);
-                if (!is_valid_env_value(value)) fail(item.second, entry_key, "value must not contain newlines");
+                if (!is_valid_env_value(value)) fail(item.second, entry_key, "value must not contain newlines or other control characters");
                 config.extra_env[name] = value;
             }
         }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -11,14 +12,28 @@
 
 namespace sparkfabric {
 
-// Parses a facts file or GPU cache. Every number in them is a whole number; a fraction, an
-// exponent or an integer too long for 64 bits (which nlohmann::json reads as a float) is refused
-// here, because converting an out-of-range float into an int field is undefined behaviour
-// (found by fuzz/gpu_cache_fuzz.cpp).
+// Parses a facts file or GPU cache. Every number in them is a whole number that fits the field
+// it fills: a fraction, an exponent or an integer too long for 64 bits (which nlohmann::json reads
+// as a float) is refused, because converting an out-of-range float into an int field is undefined
+// behaviour (found by fuzz/gpu_cache_fuzz.cpp); so is an integer outside int's range, which would
+// otherwise wrap silently (5000000000 read as an MTU). memlock_limit_kib is the one 64-bit field.
 inline nlohmann::json parse_facts_document(const std::string& text) {
-    return nlohmann::json::parse(text, [](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
-        if (event == nlohmann::json::parse_event_t::value && value.is_number_float()) {
-            throw std::runtime_error("number " + value.dump() + " is not a whole number in range");
+    std::string key;  // the key whose value comes next
+    return nlohmann::json::parse(text, [&key](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+        if (event == nlohmann::json::parse_event_t::key) {
+            key = value.get<std::string>();
+        } else if (event == nlohmann::json::parse_event_t::value && value.is_number()) {
+            const bool whole = value.is_number_integer();  // signed or unsigned, not float
+            const bool wide = key == "memlock_limit_kib";
+            const bool fits = value.is_number_unsigned()
+                                  ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(
+                                                                      wide ? INT64_MAX : INT32_MAX)
+                                  : wide || (value.get<std::int64_t>() >= INT32_MIN &&
+                                             value.get<std::int64_t>() <= INT32_MAX);
+            if (!whole || !fits) {
+                throw std::runtime_error("\"" + key + "\": number " + value.dump() +
+                                         " is not a whole number in range");
+            }
         }
         return true;
     });

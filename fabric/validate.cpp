@@ -1,5 +1,7 @@
 #include "fabric/validate.hpp"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 
 #include <regex>
@@ -42,8 +44,9 @@ bool is_valid_env_name(const std::string& name) {
 }
 
 bool is_valid_env_value(const std::string& value) {
-    return value.find('\n') == std::string::npos && value.find('\0') == std::string::npos &&
-           value.find('\r') == std::string::npos;
+    // No control characters at all: a newline or NUL would split the value where the plan is
+    // handed on as NAME=VALUE lines, and an escape sequence would reach users' terminals.
+    return std::none_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
 bool is_valid_ipv4_cidr(const std::string& text) {

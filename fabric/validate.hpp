@@ -14,7 +14,8 @@ bool is_valid_rdma_device_name(const std::string& name);
 bool is_valid_host_name(const std::string& name);
 // Environment variable name: [A-Za-z_][A-Za-z0-9_]* (OMPI_MCA_* names carry lowercase).
 bool is_valid_env_name(const std::string& name);
-// Environment values never carry newlines or NULs (they would split an `export` line).
+// Environment values carry no control characters: newlines and NULs would split an `export`
+// line, escape sequences would reach terminals.
 bool is_valid_env_value(const std::string& value);
 // "a.b.c.d/len"
 bool is_valid_ipv4_cidr(const std::string& text);

@@ -28,6 +28,8 @@ const char* const kUsage =
     "  --torchrun-arg ARG       pass ARG to torchrun before PROGRAM (repeatable)\n"
     "  --local-addr auto|on|off pass torchrun --local_addr with the node's fabric address\n"
     "                           (auto: when torch >= 2 is found)\n"
+    "  --rdzv-id ID             torchrun rendezvous id (default: slurm-<job id>, or\n"
+    "                           sparkfabric-<port> with --hostfile); letters, digits, - _ .\n"
     "  --mpirun PATH            mpirun to run (default: mpirun on PATH)\n"
     "  --help                   this text\n";
 

@@ -43,7 +43,7 @@ std::string config_error(const std::string& yaml) {
 TEST(FuzzRegressions, GpuCacheRefusesNumbersThatAreNotWholeOrTooLarge) {
     const std::string too_long = "{\n \"cuda_driver_version\": 111111111111111111111111110111111111111}\n";
     EXPECT_NE(error_of<std::runtime_error>([&] { gpu_cache_from_json(too_long, "gpu.json"); })
-                  .find("gpu.json: not a GPU cache (rerun spark-fabric probe-gpu): number "),
+                  .find("gpu.json: not a GPU cache (rerun spark-fabric probe-gpu): \"cuda_driver_version\": number "),
               std::string::npos);
     EXPECT_NE(error_of<std::runtime_error>([] { gpu_cache_from_json(R"({"gpus": [{"index": 1e300}]})", "gpu.json"); })
                   .find("is not a whole number in range"),
@@ -60,6 +60,21 @@ TEST(FuzzRegressions, FactsRefuseNumbersThatAreNotWholeOrTooLarge) {
         EXPECT_NE(error.find("is not a whole number in range"), std::string::npos) << error;
     }
     EXPECT_EQ(facts_from_json(R"({"format": 1, "memlock_limit_kib": -1})", "facts.json").memlock_limit_kib, -1);
+}
+
+// An integer that nlohmann::json holds as 64 bits but an int field cannot: it used to wrap
+// silently (an MTU of 5000000000 became 705032704).
+TEST(FuzzRegressions, FactsRefuseIntegersOutsideTheirField) {
+    for (const char* text : {R"({"format": 1, "netdevs": [{"name": "enp1s0f1np1", "mtu": 5000000000}]})",
+                             R"({"format": 1, "gpus": [{"numa_node": -2147483649}]})",
+                             R"({"format": 1, "memlock_limit_kib": 18446744073709551615})"}) {
+        const std::string error = error_of<std::runtime_error>([&] { facts_from_json(text, "facts.json"); });
+        EXPECT_NE(error.find("is not a whole number in range"), std::string::npos) << text << ": " << error;
+    }
+    const NodeFacts wide = facts_from_json(R"({"format": 1, "memlock_limit_kib": 8589934592,
+        "netdevs": [{"name": "enp1s0f1np1", "mtu": 2147483647}]})", "facts.json");
+    EXPECT_EQ(wide.memlock_limit_kib, 8589934592LL);
+    EXPECT_EQ(wide.netdevs.at(0).mtu, 2147483647);
 }
 
 // Text from a facts file (or a replayed sysfs tree) went raw into findings, SPARKFABRIC_REASON

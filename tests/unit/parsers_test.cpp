@@ -54,6 +54,9 @@ TEST(Validate, Names) {
     EXPECT_FALSE(is_valid_env_name(""));
     EXPECT_FALSE(is_valid_env_value("a\nb"));
     EXPECT_FALSE(is_valid_env_value(std::string("a\0b", 3)));
+    EXPECT_FALSE(is_valid_env_value("a\x1b[2Jb"));
+    EXPECT_FALSE(is_valid_env_value("a\x7f"));
+    EXPECT_TRUE(is_valid_env_value("=enp1s0f1np1,enP2p1s0f1np1"));
 }
 
 TEST(Validate, NumbersAndAddresses) {
