@@ -23,14 +23,15 @@ inline nlohmann::json parse_facts_document(const std::string& text) {
         if (event == nlohmann::json::parse_event_t::key) {
             key = value.get<std::string>();
         } else if (event == nlohmann::json::parse_event_t::value && value.is_number()) {
-            const bool whole = value.is_number_integer();  // signed or unsigned, not float
             const bool wide = key == "memlock_limit_kib";
-            const bool fits = value.is_number_unsigned()
-                                  ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(
-                                                                      wide ? INT64_MAX : INT32_MAX)
-                                  : wide || (value.get<std::int64_t>() >= INT32_MIN &&
-                                             value.get<std::int64_t>() <= INT32_MAX);
-            if (!whole || !fits) {
+            bool fits = false;  // a float never fits: converting it would be the UB this prevents
+            if (value.is_number_unsigned()) {
+                fits = value.get<std::uint64_t>() <= static_cast<std::uint64_t>(wide ? INT64_MAX : INT32_MAX);
+            } else if (value.is_number_integer()) {
+                const std::int64_t number = value.get<std::int64_t>();
+                fits = wide || (number >= INT32_MIN && number <= INT32_MAX);
+            }
+            if (!fits) {
                 throw std::runtime_error("\"" + key + "\": number " + value.dump() +
                                          " is not a whole number in range");
             }

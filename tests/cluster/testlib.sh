@@ -19,6 +19,16 @@ assert_contains() {  # HAYSTACK NEEDLE MESSAGE
 assert_not_contains() {
     case "$1" in *"$2"*) printf '%s\n' "$1" >&2; fail "$3: '$2' found in the output above" ;; *) ;; esac
 }
+# Every rank must get the right sum, and its gloo connections must be on the fabric subnet.
+assert_allreduce() {  # OUTPUT WORLD: output of tests/cluster/allreduce_check.py ranks
+    local out=$1 world=$2 rank
+    for ((rank = 0; rank < world; rank++)); do
+        assert_contains "$out" "ALLREDUCE_OK rank=$rank world=$world sum=$((world * (world + 1) / 2))" "rank $rank"
+    done
+    assert_eq "$(echo "$out" | grep -c 'conns=192\.168\.200\.')" "$world" "every rank talks on the fabric"
+    assert_not_contains "$out" "conns=10.77." "no rank on the management network"
+}
+
 run_with_timeout() {  # SECONDS CMD...: a hung command fails the test instead of hanging it
     local seconds=$1
     shift

@@ -54,6 +54,7 @@ TEST(FuzzRegressions, GpuCacheRefusesNumbersThatAreNotWholeOrTooLarge) {
 TEST(FuzzRegressions, FactsRefuseNumbersThatAreNotWholeOrTooLarge) {
     for (const char* text : {R"({"format": 1e300})", R"({"format": 1, "netdevs": [{"name": "enp1s0f1np1", "mtu": 9e99}]})",
                              R"({"format": 1, "memlock_limit_kib": 1.5})",
+                             R"({"format": 1, "netdevs": [{"name": "x", "ipv4": [{"prefix_length": 24e80}]}]})",
                              R"({"format": 1, "gpu_cache": {"cuda_driver_version": -4e20}})"}) {
         const std::string error = error_of<std::runtime_error>([&] { facts_from_json(text, "facts.json"); });
         EXPECT_EQ(error.rfind("facts.json: ", 0), 0u) << text;
