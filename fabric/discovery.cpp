@@ -18,10 +18,11 @@ namespace {
 constexpr int kMaxGidEntries = 256;  // the ConnectX GID table size
 // The kernel puts a new GID in the lowest free slot, so entries sit at the front of the table;
 // holes come only from deletions below live entries. A run of this many empty slots past the
-// last live one therefore means the rest is empty too (it would take 32+ addresses on one port
-// to leave a longer hole). Stopping there reads about 40 entries instead of 256 per port: the
-// GID table is most of what a step costs the plugin.
-constexpr int kEmptyRunAtTableEnd = 32;
+// last live one almost always means the rest is empty too, so the scan stops there: about 12
+// reads instead of 256 per port (the GID table is most of what a step costs the plugin). Where
+// that finds no RoCE v2 IPv4 entry, the one the plan needs, the rest of the table is read too,
+// so a long hole costs time, never a wrong answer.
+constexpr int kEmptyRunAtTableEnd = 8;
 constexpr int kMaxPorts = 8;
 
 struct Reader {
@@ -69,13 +70,25 @@ struct Reader {
         port.number = number;
         port.state = port_state_name(read_sysfs_text(base + "/state").value_or(""));
         port.link_layer = read_sysfs_text(base + "/link_layer").value_or("");
-        int last_live = -1;
-        for (int index = 0; index < kMaxGidEntries && index - last_live <= kEmptyRunAtTableEnd; ++index) {
+        const int stopped = scan_gids(device, base, port, 0, kEmptyRunAtTableEnd);
+        const bool has_roce_v2_ipv4 = std::any_of(port.gids.begin(), port.gids.end(), [](const GidEntry& entry) {
+            return entry.type == kRoceV2 && ipv4_of_gid(entry.gid).has_value();
+        });
+        if (!has_roce_v2_ipv4) scan_gids(device, base, port, stopped, kMaxGidEntries);
+        return port;
+    }
+
+    // Reads GID entries from index `from` into port.gids until `empty_run` empty slots follow
+    // the last live one, or the table ends. Returns the index it stopped at.
+    int scan_gids(const std::string& device, const std::string& base, RdmaPort& port, int from, int empty_run) {
+        int last_live = from - 1;
+        int index = from;
+        for (; index < kMaxGidEntries && index - last_live <= empty_run; ++index) {
             const std::string entry = std::to_string(index);
             int gid_errno = 0;
             const auto gid = read_sysfs_text(base + "/gids/" + entry, &gid_errno);
             if (!gid) {
-                if (gid_errno == ENOENT) break;  // the table ends here
+                if (gid_errno == ENOENT) return kMaxGidEntries;  // the table ends here
                 continue;
             }
             if (is_zero_gid(*gid)) continue;  // empty slot; its attributes would say EINVAL
@@ -86,13 +99,13 @@ struct Reader {
             gid_entry.type = read_sysfs_text(base + "/gid_attrs/types/" + entry).value_or("");
             gid_entry.netdev = read_sysfs_text(base + "/gid_attrs/ndevs/" + entry).value_or("");
             if (!gid_entry.netdev.empty() && !is_valid_interface_name(gid_entry.netdev)) {
-                note(device + " port " + std::to_string(number) + " gid " + entry + ": netdev '" +
+                note(device + " port " + std::to_string(port.number) + " gid " + entry + ": netdev '" +
                      printable(gid_entry.netdev) + "' is not an interface name; ignored");
                 gid_entry.netdev.clear();
             }
             port.gids.push_back(gid_entry);
         }
-        return port;
+        return index;
     }
 
     RdmaDevice read_rdma_device(const std::string& name) {

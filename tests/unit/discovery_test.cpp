@@ -153,31 +153,56 @@ TEST(Discovery, LiveSystemDoesNotCrashAndSeesLoopback) {
 namespace sparkfabric {
 namespace {
 
-// The GID scan stops 32 empty slots past the last live entry (the kernel fills the lowest free
-// slot first, so live entries sit at the front): a live entry after a 25-slot hole is still
-// read; one after a hole of 60 is beyond any table a Spark port holds and is not.
-TEST(Discovery, GidScanReadsAcrossHolesAndStopsAtTheEmptyTail) {
-    namespace fs = std::filesystem;
-    const fs::path root = fs::temp_directory_path() / "sf-gid-scan";
-    fs::remove_all(root);
-    fs::copy(testing::fixture_tree("cage1"), root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    const fs::path port = root / "sys/class/infiniband/rocep1s0f1/ports/1";
-    auto put = [&](int index, const std::string& gid) {
+// The GID scan stops 8 empty slots past the last live entry (the kernel fills the lowest free
+// slot first, so live entries sit at the front), unless that found no RoCE v2 IPv4 entry: then
+// it reads the whole table, so a long hole costs time, never the entry the plan needs.
+class GidScan : public ::testing::Test {
+protected:
+    void SetUp() override {
+        // One tree per test: CTest runs them in parallel.
+        root_ = std::filesystem::temp_directory_path() /
+                (std::string("sf-gid-scan-") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(root_);
+        std::filesystem::copy(testing::fixture_tree("cage1"), root_,
+                              std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+    }
+    void TearDown() override { std::filesystem::remove_all(root_); }
+
+    void put(int index, const std::string& gid, const std::string& type = "RoCE v2") {
+        const auto port = root_ / "sys/class/infiniband/rocep1s0f1/ports/1";
         std::ofstream(port / "gids" / std::to_string(index)) << gid << "\n";
-        std::ofstream(port / "gid_attrs/types" / std::to_string(index)) << "RoCE v2\n";
+        std::ofstream(port / "gid_attrs/types" / std::to_string(index)) << type << "\n";
         std::ofstream(port / "gid_attrs/ndevs" / std::to_string(index)) << "enp1s0f1np1\n";
-    };
-    put(28, "0000:0000:0000:0000:0000:ffff:c0a8:c864");   // 192.168.200.100, after a 24-slot hole
-    put(120, "0000:0000:0000:0000:0000:ffff:c0a8:c865");  // 60+ empty slots later
-    DiscoveryOptions options;
-    options.sysfs_root = (root / "sys").string();
-    options.procfs_root = (root / "proc").string();
-    options.addresses = testing::fixture_addresses("cage1");
-    const NodeFacts facts = discover_node(options);
-    const auto& gids = facts.find_rdma_device("rocep1s0f1")->ports[0].gids;
+    }
+    void clear(int index) { put(index, "0000:0000:0000:0000:0000:0000:0000:0000", ""); }
+
+    std::vector<GidEntry> scan() {
+        DiscoveryOptions options;
+        options.sysfs_root = (root_ / "sys").string();
+        options.procfs_root = (root_ / "proc").string();
+        options.addresses = testing::fixture_addresses("cage1");
+        return discover_node(options).find_rdma_device("rocep1s0f1")->ports[0].gids;
+    }
+
+    std::filesystem::path root_;
+};
+
+TEST_F(GidScan, ReadsAcrossShortHolesAndStopsAtTheEmptyTail) {
+    put(10, "0000:0000:0000:0000:0000:ffff:c0a8:c864");   // 192.168.200.100 after a 6-slot hole
+    put(120, "0000:0000:0000:0000:0000:ffff:c0a8:c865");  // 100+ empty slots later: not read
+    const auto gids = scan();
     ASSERT_EQ(gids.size(), 5u);
-    EXPECT_EQ(gids.back().index, 28);
-    fs::remove_all(root);
+    EXPECT_EQ(gids.back().index, 10);
+}
+
+TEST_F(GidScan, ReadsTheWholeTableWhenTheFrontHasNoRoceV2Ipv4Entry) {
+    clear(2);  // cage1 has its IPv4 entries (v1, v2) at 2 and 3
+    clear(3);
+    put(200, "0000:0000:0000:0000:0000:ffff:c0a8:c801");  // the address came back far down
+    const auto gids = scan();
+    ASSERT_EQ(gids.size(), 3u);  // two link-local + the one at 200
+    EXPECT_EQ(gids.back().index, 200);
+    EXPECT_EQ(gids.back().type, "RoCE v2");
 }
 
 }  // namespace
