@@ -13,7 +13,7 @@ build=$(cd "${1:-$root/build}" && pwd)
 results="$here/results"
 mkdir -p "$results"
 source "$root/tests/cluster/testlib.sh"
-STEP_RUNS=${BENCH_STEP_RUNS:-40}
+STEP_RUNS=${BENCH_STEP_RUNS:-200}  # a step is ~50-150 ms; the noise between two runs is ~1 ms
 LAUNCH_RUNS=${BENCH_LAUNCH_RUNS:-3}
 PROLOG_RUNS=${BENCH_PROLOG_RUNS:-5}  # the script takes seconds per step: fewer runs suffice
 fixture="$build/fixtures/two-cables"
@@ -58,15 +58,28 @@ declare -A step
 for n in 2 10; do
     # Paired runs: no plugin and sparkfabric alternate, so drift in the machine's load falls on
     # both alike; the added cost is the median of the per-pair differences.
+    # The third run of each triple is the plugin on a node with nothing to report: this sandbox
+    # cannot raise the locked-memory limit, so every step above prints a memlock warning from
+    # every node; --fabric-check=off does the same discovery and plan and prints nothing.
+    # The order within a triple rotates, so no variant always runs first or after another.
     pairs=$(for ((i = 0; i < STEP_RUNS; i++)); do
-        set_plugstack none;   a=$(time_ms srun -N "$n" true)
-        set_plugstack plugin; b=$(time_ms srun -N "$n" true)
-        echo "$a $b"
+        declare -A t=()
+        for ((k = 0; k < 3; k++)); do
+            case $(((i + k) % 3)) in
+                0) set_plugstack none;   t[a]=$(time_ms srun -N "$n" true) ;;
+                1) set_plugstack plugin; t[b]=$(time_ms srun -N "$n" true) ;;
+                2) set_plugstack plugin; t[c]=$(time_ms srun -N "$n" --fabric-check=off true) ;;
+            esac
+        done
+        echo "${t[a]} ${t[b]} ${t[c]}"
     done)
     step[none,$n]=$(echo "$pairs" | awk '{print $1}' | median)
     step[plugin,$n]=$(echo "$pairs" | awk '{print $2}' | median)
     step[added,$n]=$(echo "$pairs" | awk '{printf "%.3f\n", $2 - $1}' | median)
-    echo "  -N$n: none ${step[none,$n]} ms, plugin ${step[plugin,$n]} ms, added (paired median) ${step[added,$n]} ms"
+    step[quiet,$n]=$(echo "$pairs" | awk '{print $3}' | median)
+    step[quiet_added,$n]=$(echo "$pairs" | awk '{printf "%.3f\n", $3 - $1}' | median)
+    echo "  -N$n: none ${step[none,$n]} ms, plugin ${step[plugin,$n]} ms (added ${step[added,$n]} ms)," \
+         "nothing to report ${step[quiet,$n]} ms (added ${step[quiet_added,$n]} ms)"
 done
 set_plugstack plugin
 injected=$(srun -N1 printenv NCCL_IB_HCA)  # the plugin really injected something in those runs
@@ -113,7 +126,9 @@ cat > "$json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "machine": "$machine", "versions": "$versions",
  "step_ms": {"none_2": ${step[none,2]}, "plugin_2": ${step[plugin,2]}, "prolog_2": ${step[prolog,2]},
              "none_10": ${step[none,10]}, "plugin_10": ${step[plugin,10]}, "prolog_10": ${step[prolog,10]},
-             "plugin_added_2": ${step[added,2]}, "plugin_added_10": ${step[added,10]}},
+             "plugin_added_2": ${step[added,2]}, "plugin_added_10": ${step[added,10]},
+             "quiet_2": ${step[quiet,2]}, "quiet_10": ${step[quiet,10]},
+             "quiet_added_2": ${step[quiet_added,2]}, "quiet_added_10": ${step[quiet_added,10]}},
  "plan_bench": $plan,
  "launch_ms": {"hand_2": ${launch[hand,2]}, "ours_2": ${launch[ours,2]}, "hand_10": ${launch[hand,10]}, "ours_10": ${launch[ours,10]}},
  "injected": "$injected", "scripted": "$scripted"}
@@ -137,11 +152,21 @@ done
 echo
 echo "Both read the same fixture tree (4 RDMA ports x 256 GID entries). Injected NCCL_IB_HCA: plugin \`$injected\`, script \`$scripted\`."
 echo "Goal: sparkfabric adds at most 3% or 2 ms per step (whichever is larger) and costs at least 20x less than the script."
+echo
+echo "Every step above printed this sandbox's memlock warning from each node (the limit cannot be raised here). The same discovery and plan on a node with nothing to report (\`--fabric-check=off\`, same runs, paired):"
+echo
+echo "| nodes | sparkfabric, nothing to report | added (median of paired differences) |"
+echo "|---|---|---|"
 for n in 2 10; do
-    awk -v n="$n" -v none="${step[none,$n]}" -v added="${step[added,$n]}" 'BEGIN{
+    echo "| $n | ${step[quiet,$n]} ms ($(ratio "${step[quiet,$n]}" "${step[none,$n]}")x) | ${step[quiet_added,$n]} ms |"
+done
+echo
+for n in 2 10; do
+    awk -v n="$n" -v none="${step[none,$n]}" -v added="${step[added,$n]}" -v quiet="${step[quiet_added,$n]}" 'BEGIN{
         allowed = 0.03 * none; if (allowed < 2) allowed = 2
-        printf "- %d nodes: allowed %.2f ms, added %.2f ms: %s\n", n, allowed, added,
-               added <= allowed ? "met" : sprintf("missed by %.2f ms", added - allowed) }'
+        printf "- %d nodes: allowed %.2f ms; added %.2f ms with the warning (%s), %.2f ms with nothing to report (%s)\n",
+               n, allowed, added, added <= allowed ? "met" : sprintf("missed by %.2f ms", added - allowed),
+               quiet, quiet <= allowed ? "met" : sprintf("missed by %.2f ms", quiet - allowed) }'
 done
 echo
 echo "## 2. Discovery + plan + checks, one node, one step"
@@ -156,7 +181,9 @@ for n in 2 10; do
     echo "| $n | ${launch[hand,$n]} ms | ${launch[ours,$n]} ms | $(ratio "${launch[ours,$n]}" "${launch[hand,$n]}")x |"
 done
 echo
-echo "spark-launch 10 nodes / 2 nodes: $(ratio "${launch[ours,10]}" "${launch[ours,2]}")x. Goals: at most 1.1x the hand-written line; 10 nodes at most 1.5x 2 nodes."
+echo "10 nodes / 2 nodes: spark-launch $(ratio "${launch[ours,10]}" "${launch[ours,2]}")x, hand-written line $(ratio "${launch[hand,10]}" "${launch[hand,2]}")x. Goals: at most 1.1x the hand-written line; 10 nodes at most 1.5x 2 nodes."
+echo
+echo "The emulated nodes share this machine's $(nproc) cores: ten torchrun agents and ten Python processes importing torch run side by side here, where on ten Sparks each has its own CPU. So 10-node figures (here and in section 1) carry the serialised per-node work of all ten nodes; compare the two launchers within a row."
 echo
 echo "![step overhead and launch](cpu.png)"
 } > "$results/cpu.md"
