@@ -190,13 +190,15 @@ echo "![step overhead and launch](cpu.png)"
 
 if command -v gnuplot >/dev/null; then
     gnuplot <<PLOT
-set terminal pngcairo size 900,420 font ",10"
+set terminal pngcairo size 900,420 font ",10" noenhanced
 set output "$results/cpu.png"
 set multiplot layout 1,2
 set style data histograms
 set style fill solid 0.8
+set key top left
 set ylabel "ms (median)"
-set title "srun true: step time"
+set title "srun true: step time (log scale)"
+set logscale y
 set xtics ("-N2" 0, "-N10" 1)
 plot '-' using 1 title "no plugin", '-' using 1 title "sparkfabric", '-' using 1 title "TaskProlog script"
 ${step[none,2]}
@@ -208,6 +210,8 @@ e
 ${step[prolog,2]}
 ${step[prolog,10]}
 e
+unset logscale y
+set yrange [0:*]
 set title "launch to first all_reduce"
 plot '-' using 1 title "hand-written torchrun", '-' using 1 title "spark-launch"
 ${launch[hand,2]}
