@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <regex>
@@ -71,9 +72,8 @@ struct Reader {
         port.state = port_state_name(read_sysfs_text(base + "/state").value_or(""));
         port.link_layer = read_sysfs_text(base + "/link_layer").value_or("");
         const int stopped = scan_gids(device, base, port, 0, kEmptyRunAtTableEnd);
-        const bool has_roce_v2_ipv4 = std::any_of(port.gids.begin(), port.gids.end(), [](const GidEntry& entry) {
-            return entry.type == kRoceV2 && ipv4_of_gid(entry.gid).has_value();
-        });
+        const bool has_roce_v2_ipv4 = std::any_of(port.gids.begin(), port.gids.end(),
+                                                  [](const GidEntry& entry) { return roce_v2_ipv4_of(entry).has_value(); });
         if (!has_roce_v2_ipv4) scan_gids(device, base, port, stopped, kMaxGidEntries);
         return port;
     }

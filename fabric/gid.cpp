@@ -30,4 +30,9 @@ std::optional<std::string> ipv4_of_gid(const std::string& gid_text) {
     return std::string(text);
 }
 
+std::optional<std::string> roce_v2_ipv4_of(const GidEntry& entry) {
+    if (entry.type != kRoceV2) return std::nullopt;
+    return ipv4_of_gid(entry.gid);
+}
+
 }  // namespace sparkfabric

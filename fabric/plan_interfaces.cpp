@@ -90,8 +90,7 @@ std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDev
         any_active = true;
         std::optional<ChosenHca> fallback;
         for (const auto& gid : port.gids) {
-            if (gid.type != kRoceV2) continue;
-            const auto ipv4 = ipv4_of_gid(gid.gid);
+            const auto ipv4 = roce_v2_ipv4_of(gid);
             if (!ipv4) continue;
             ChosenHca chosen{device.name, port.number, gid.index, *ipv4, 0};
             if (std::find(own_addresses.begin(), own_addresses.end(), *ipv4) != own_addresses.end()) return chosen;

@@ -21,8 +21,8 @@ slurm_series=$(dpkg-query -W -f='${Version}' slurm-client | sed -n 's/^\([0-9]*\
 depends=$(dpkg-deb -f "$deb" Depends)
 assert_contains "$depends" "slurm-client (>= $slurm_series)" "Depends pins the Slurm release series"
 assert_contains "$depends" "libyaml-cpp" "Depends from dpkg-shlibdeps"
-plugin_dir=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed -n 's|^\.\(/.*\)/sparkfabric\.so$|\1|p')
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
+plugin_dir=$(sed -n 's|^\.\(/.*\)/sparkfabric\.so$|\1|p' <<<"$contents")
 for path in ./usr/bin/spark-fabric ./usr/bin/spark-launch ./etc/slurm/plugstack.conf.d/sparkfabric.conf \
             ./etc/slurm/sparkfabric.yaml.example; do
     assert_contains "$contents" "$path" "package contents"
