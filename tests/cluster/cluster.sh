@@ -19,6 +19,8 @@
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
 # global: one cluster at a time (up refuses while another state dir's controller runs).
 set -euo pipefail
+# The test lock (tests/cluster/testlib.sh) stays with the test, never with the daemons started here.
+if [[ ${SF_CLUSTER_LOCK_FD:-} =~ ^[0-9]+$ ]]; then eval "exec ${SF_CLUSTER_LOCK_FD}>&-"; fi
 
 PROG=$(basename "$0")
 NODE_PREFIX=spark-dgx-
