@@ -1,22 +1,13 @@
 #include "fabric/checks.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <map>
 
+#include "fabric/ipv4.hpp"
 #include "fabric/validate.hpp"
 
 namespace sparkfabric {
 namespace {
-
-uint32_t network_of(const Ipv4Address& address) {
-    in_addr parsed{};
-    if (inet_pton(AF_INET, address.address.c_str(), &parsed) != 1) return 0;
-    const int prefix = std::clamp(address.prefix_length, 0, 32);
-    const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
-    return ntohl(parsed.s_addr) & mask;
-}
 
 bool chosen(const Plan& plan, const std::string& netdev) {
     return std::find(plan.interfaces.begin(), plan.interfaces.end(), netdev) != plan.interfaces.end();
@@ -64,15 +55,43 @@ void check_twins(const NodeFacts& facts, const Plan& plan, std::vector<Finding>&
             }
             for (const auto& a : twins[0]->ipv4) {
                 for (const auto& b : twins[i]->ipv4) {
-                    if (a.prefix_length == b.prefix_length && network_of(a) == network_of(b)) {
-                        out.push_back({Severity::warning, "twins-same-subnet", twins[i]->name,
-                                       "shares subnet " + a.address + "/" + std::to_string(a.prefix_length) +
-                                           " with its twin " + twins[0]->name +
-                                           ": the kernel routes both through one twin and RDMA traffic gets confused",
-                                       "put each twin on its own subnet (e.g. 192.168.200.N/24 and 192.168.201.N/24)"});
+                    if (subnet_of(a) == subnet_of(b)) {
+                        // NVIDIA's switch and ring layouts do this; RDMA is fine, only the kernel's
+                        // TCP routing sends both twins' socket traffic out of one of them.
+                        out.push_back({Severity::info, "twins-same-subnet", twins[i]->name,
+                                       "shares subnet " + subnet_of(a) + " with its twin " + twins[0]->name +
+                                           " (NVIDIA's switch and ring layouts do this): RDMA uses both, but the "
+                                           "kernel sends TCP for that subnet out of one of them",
+                                       ""});
                     }
                 }
             }
+        }
+    }
+}
+
+// What a link negotiated, where the kernel says: each ConnectX-7 function of a Spark reports
+// 200000 Mb/s and sits on a PCIe Gen5 x4 link; less is half bandwidth or worse.
+void check_link_quality(const NodeFacts& facts, const Plan& plan, std::vector<Finding>& out) {
+    constexpr int kSparkLinkMbps = 200000;
+    constexpr int kSparkPcieLanes = 4;
+    for (const auto& name : plan.interfaces) {
+        const auto* device = facts.find_netdev(name);
+        if (device == nullptr || device->vendor != "0x15b3") continue;  // veths and unknown NICs say nothing useful
+        if (device->speed_mbps > 0 && device->speed_mbps < kSparkLinkMbps) {
+            out.push_back({Severity::warning, "link-speed-low", name,
+                           "link negotiated " + std::to_string(device->speed_mbps) + " Mb/s, below the ConnectX-7's " +
+                               std::to_string(kSparkLinkMbps) + " (100G autonegotiation halves the bandwidth)",
+                           "use a 200G QSFP112 cable and switch port, then `ethtool -s " + name +
+                               " speed 200000 autoneg off` on both ends (and make it permanent)"});
+        }
+        if (device->pcie_link_width > 0 && device->pcie_link_width < kSparkPcieLanes) {
+            out.push_back({Severity::warning, "pcie-link-narrow", name,
+                           "PCIe link is x" + std::to_string(device->pcie_link_width) + ", not x" +
+                               std::to_string(kSparkPcieLanes) + ": this function moves a fraction of its 100 Gb/s",
+                           "update the DGX Spark firmware (early BIOS versions trained Gen5 x2), then check "
+                           "`lspci -vv -s " + (device->pci_address.empty() ? std::string("<pci address>") : device->pci_address) +
+                               " | grep LnkSta`"});
         }
     }
 }
@@ -120,6 +139,7 @@ std::vector<Finding> run_checks(const NodeFacts& facts, const SiteConfig& config
     std::vector<Finding> findings = plan.findings;
     check_mtu(facts, config, plan, findings);
     check_twins(facts, plan, findings);
+    check_link_quality(facts, plan, findings);
     check_host(facts, plan, findings);
     return findings;
 }

@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "fabric/ipv4.hpp"
+#include "fabric/nccl_algo.hpp"
 #include "fabric/validate.hpp"
 
 namespace sparkfabric {
@@ -102,7 +104,8 @@ public:
     }
 
     void read_fabric(const YAML::Node& node, const std::string& key, SiteConfig& config) const {
-        expect_map(node, key, {"interfaces", "name_patterns", "mtu"});
+        expect_map(node, key, {"interfaces", "name_patterns", "mtu", "topology", "subnets", "bootstrap_interface",
+                               "unaddressed_twins"});
         if (const auto interfaces = node["interfaces"]) {
             if (interfaces.IsScalar() && interfaces.Scalar() == "auto") {
                 config.interfaces.clear();
@@ -116,6 +119,39 @@ public:
                                                "a glob of interface-name characters and * ? [ ]");
         }
         if (const auto mtu = node["mtu"]) config.expected_mtu = integer(mtu, key + ".mtu", 0, 65535);
+        if (const auto topology = node["topology"]) {
+            config.topology = choice<Topology>(topology, key + ".topology",
+                                     {{"auto", Topology::automatic}, {"pair", Topology::pair},
+                                      {"switch", Topology::switched}, {"ring", Topology::ring}, {"mesh", Topology::ring}});
+        }
+        if (const auto subnets = node["subnets"]) {
+            config.subnets = string_list(subnets, key + ".subnets", is_network_cidr, "a subnet such as 192.168.100.0/24");
+        }
+        if (const auto bootstrap = node["bootstrap_interface"]) {
+            const std::string name = scalar(bootstrap, key + ".bootstrap_interface");
+            if (name == "auto") {
+                config.bootstrap_interface.clear();
+            } else if (!is_valid_interface_name(name)) {
+                fail(bootstrap, key + ".bootstrap_interface", "'" + printable(name) + "' is not an interface name (or write: auto)");
+            } else {
+                config.bootstrap_interface = name;
+            }
+        }
+        if (const auto twins = node["unaddressed_twins"]) {
+            config.include_unaddressed_twins =
+                choice<bool>(twins, key + ".unaddressed_twins", {{"include", true}, {"exclude", false}});
+        }
+    }
+
+    template <typename T>
+    T choice(const YAML::Node& node, const std::string& key, const std::vector<std::pair<std::string, T>>& allowed) const {
+        const std::string text = scalar(node, key);
+        std::string names;
+        for (const auto& [name, value] : allowed) {
+            if (name == text) return value;
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        fail(node, key, "'" + printable(text) + "' is not one of: " + names);
     }
 
     void read_nccl(const YAML::Node& node, const std::string& key, SiteConfig& config) const {
@@ -151,8 +187,12 @@ public:
     }
 
     void read_algo(const YAML::Node& node, const std::string& key, SiteConfig& config) const {
-        if (!node.IsSequence() || node.size() == 0) {
-            fail(node, key, "must be a list like [{max_nodes: 4, algo: Ring}, {algo: Tree}]");
+        if (node.IsSequence() && node.size() == 0) {
+            config.algo_rules.clear();  // [] : NCCL chooses
+            return;
+        }
+        if (!node.IsSequence()) {
+            fail(node, key, "must be a list like [{max_nodes: 4, algo: Ring}, {algo: \"allreduce:tree,ring\"}]");
         }
         std::vector<AlgoRule> rules;
         int previous_max = 0;
@@ -174,6 +214,7 @@ public:
                 })) {
                 fail(algo, key + ".algo", "'" + printable(rule.algo) + "' is not an NCCL_ALGO value such as Ring or Tree");
             }
+            if (const auto problem = nccl_algo_problem(rule.algo)) fail(algo, key + ".algo", *problem);
             rules.push_back(rule);
         }
         if (rules.back().max_nodes != 0) {
@@ -235,6 +276,13 @@ public:
     }
 
 private:
+    // "192.168.100.0/24": a network address (no host bits set), so a typo is not silently widened.
+    static bool is_network_cidr(const std::string& text) {
+        if (!is_valid_ipv4_cidr(text)) return false;
+        const auto slash = text.find('/');
+        return subnet_of({text.substr(0, slash), std::stoi(text.substr(slash + 1))}) == text;
+    }
+
     static bool is_valid_pattern(const std::string& text) {
         return !text.empty() && text.size() <= 32 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
             return std::isalnum(c) != 0 || std::strchr("_.:-*?[]", c) != nullptr;
@@ -245,6 +293,16 @@ private:
 };
 
 }  // namespace
+
+const char* to_string(Topology topology) {
+    switch (topology) {
+        case Topology::automatic: return "auto";
+        case Topology::pair: return "pair";
+        case Topology::switched: return "switch";
+        case Topology::ring: return "ring";
+    }
+    return "auto";
+}
 
 SiteConfig parse_site_config(const std::string& yaml_text, const std::string& source_name,
                              const std::string& hostname) {

@@ -15,6 +15,10 @@ namespace sparkfabric {
 inline constexpr const char* kDefaultConfigPath = "/etc/slurm/sparkfabric.yaml";
 inline constexpr const char* kDefaultGpuCachePath = "/var/cache/sparkfabric/gpu.json";
 
+// How the nodes are cabled: the plan's rules differ per shape (see fabric/topology.hpp).
+enum class Topology { automatic, pair, switched, ring };
+const char* to_string(Topology topology);
+
 struct AlgoRule {
     int max_nodes = 0;  // 0: no upper bound (the catch-all rule)
     std::string algo;   // value for NCCL_ALGO
@@ -26,10 +30,14 @@ struct SiteConfig {
     std::vector<std::string> interfaces;  // empty: auto-detect
     std::vector<std::string> name_patterns{"enp1s0f*np*", "enP2p1s0f*np*"};
     int expected_mtu = 9000;              // 0: do not check
+    Topology topology = Topology::automatic;
+    std::vector<std::string> subnets;     // CIDRs; non-empty: only interfaces addressed in these carry jobs
+    std::string bootstrap_interface;      // empty: the fabric (pair, switch) or the management NIC (ring)
+    bool include_unaddressed_twins = true;  // NVIDIA's link-local layout addresses one twin only
     NcclMode nccl_mode = NcclMode::automatic;
     bool nccl_mode_enforced = false;      // the site's mode wins over --nccl-mode
     int ib_timeout = 22;
-    std::vector<AlgoRule> algo_rules{{4, "Ring"}, {0, "Tree"}};
+    std::vector<AlgoRule> algo_rules;     // empty: NCCL chooses (Ring on rings)
     std::vector<std::string> enforced_variables;  // site value wins over the user's
     std::map<std::string, std::string> extra_env; // NCCL_*/UCX_* the site adds
     CheckLevel check_default = CheckLevel::warn;

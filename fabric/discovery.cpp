@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <regex>
+#include <sstream>
 
 #include "fabric/gid.hpp"
 #include "fabric/gpu_cache.hpp"
@@ -60,6 +61,13 @@ struct Reader {
             note(name + ": carrier unreadable: " + std::strerror(carrier_errno));
         }
         device.operstate = read_sysfs_text(base + "/operstate").value_or("");
+        // speed reads -1 or EINVAL while the link is down; either way: unknown.
+        if (const auto speed = read_sysfs_text(base + "/speed")) {
+            if (const auto value = parse_decimal(*speed); value && *value > 0) device.speed_mbps = *value;
+        }
+        if (const auto width = read_sysfs_text(base + "/device/current_link_width")) {
+            if (const auto value = parse_decimal(*width); value && *value > 0 && *value <= 32) device.pcie_link_width = *value;
+        }
         device.pci_address = pci_address_of(base + "/device");
         if (const auto vendor = read_sysfs_text(base + "/device/vendor")) device.vendor = *vendor;
         if (const auto found = addresses.find(name); found != addresses.end()) device.ipv4 = found->second;
@@ -156,6 +164,31 @@ struct Reader {
         }
     }
 
+    // /proc/net/route: "Iface Destination Gateway Flags ... Mask ..."; a default route has
+    // destination and mask 00000000. Read from the step's own network namespace.
+    void read_default_routes() {
+        const auto table = read_sysfs_text(proc("net/route"));
+        if (!table) return;
+        facts.routes_known = true;
+        std::istringstream lines(*table);
+        std::string line;
+        std::getline(lines, line);  // the header
+        while (std::getline(lines, line)) {
+            std::istringstream fields(line);
+            std::string name, destination, gateway, flags, refcnt, use, metric, mask;
+            if (!(fields >> name >> destination >> gateway >> flags >> refcnt >> use >> metric >> mask)) continue;
+            if (destination != "00000000" || mask != "00000000") continue;
+            if (!is_valid_interface_name(name)) {
+                note("net/route: odd interface '" + printable(name) + "' ignored");
+                continue;
+            }
+            if (std::find(facts.default_route_interfaces.begin(), facts.default_route_interfaces.end(), name) ==
+                facts.default_route_interfaces.end()) {
+                facts.default_route_interfaces.push_back(name);
+            }
+        }
+    }
+
     void read_memlock() {
         rlimit limit{};
         if (getrlimit(RLIMIT_MEMLOCK, &limit) == 0) {
@@ -196,6 +229,7 @@ NodeFacts discover_node(const DiscoveryOptions& options) {
     facts.cages = pair_cages(facts);
     reader.read_nvidia();
     reader.read_gpus();
+    reader.read_default_routes();
     reader.read_memlock();
     if (!options.gpu_cache_path.empty()) {
         std::string error;

@@ -39,6 +39,9 @@ void validate_names(const NodeFacts& facts, const std::string& source) {
             }
         }
     }
+    for (const auto& name : facts.default_route_interfaces) {
+        if (!is_valid_interface_name(name)) bad("default route interface", name);
+    }
     if (!facts.hostname.empty() && !is_valid_host_name(facts.hostname)) bad("hostname", facts.hostname);
 }
 
@@ -55,6 +58,8 @@ std::string facts_to_json(const NodeFacts& facts, int indent) {
         {"nvidia", facts.nvidia},
         {"gpus", facts.gpus},
         {"memlock_limit_kib", facts.memlock_limit_kib},
+        {"routes_known", facts.routes_known},
+        {"default_route_interfaces", facts.default_route_interfaces},
         {"notes", facts.notes},
     };
     document["gpu_cache"] = facts.gpu_cache ? nlohmann::json(*facts.gpu_cache) : nlohmann::json(nullptr);
@@ -76,6 +81,8 @@ NodeFacts facts_from_json(const std::string& text, const std::string& source_nam
         facts.nvidia = document.value("nvidia", NvidiaDriver{});
         facts.gpus = document.value("gpus", std::vector<GpuDevice>{});
         facts.memlock_limit_kib = document.value("memlock_limit_kib", -1LL);
+        facts.routes_known = document.value("routes_known", false);
+        facts.default_route_interfaces = document.value("default_route_interfaces", std::vector<std::string>{});
         facts.notes = document.value("notes", std::vector<std::string>{});
         if (document.contains("gpu_cache") && !document["gpu_cache"].is_null()) {
             facts.gpu_cache = document["gpu_cache"].get<GpuCache>();

@@ -42,7 +42,7 @@ inline nlohmann::json parse_facts_document(const std::string& text) {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ipv4Address, address, prefix_length)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetDevice, name, mtu, carrier, operstate, ipv4, pci_address,
-                                                vendor, numa_node)
+                                                vendor, numa_node, speed_mbps, pcie_link_width)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GidEntry, index, gid, type, netdev)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RdmaPort, number, state, link_layer, gids)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RdmaDevice, name, pci_address, netdevs, ports, numa_node)

@@ -23,6 +23,8 @@ struct NetDevice {
     std::string pci_address;     // "0000:01:00.1"; empty for virtual devices
     std::string vendor;          // "0x15b3" for Mellanox; empty when unknown
     int numa_node = -1;          // from hwloc when locality was discovered
+    int speed_mbps = 0;          // negotiated link speed; 0 when unknown (down, virtual)
+    int pcie_link_width = 0;     // current PCIe lanes of the function; 0 when unknown
     bool operator==(const NetDevice&) const = default;
 };
 
@@ -103,6 +105,10 @@ struct NodeFacts {
     std::vector<GpuDevice> gpus;
     std::optional<GpuCache> gpu_cache;
     long long memlock_limit_kib = -1;  // -1: unlimited
+    // Interfaces holding a default route (procfs net/route). routes_known is false where the
+    // routes could not be read, e.g. a facts file written before sparkfabric recorded them.
+    bool routes_known = false;
+    std::vector<std::string> default_route_interfaces;
     std::vector<std::string> notes;    // odd contents met while reading, for `detect`
     bool operator==(const NodeFacts&) const = default;
 

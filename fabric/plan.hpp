@@ -35,6 +35,10 @@ struct Plan {
     std::vector<std::string> interfaces;  // chosen netdevs, in order
     std::vector<std::string> hcas;        // "rocep1s0f1:1"
     std::string fabric_address;           // IPv4 of the first chosen interface
+    Topology topology = Topology::pair;
+    std::string topology_reason;
+    std::string bootstrap_interface;      // what every node reaches: the fabric, or the management NIC
+    std::string bootstrap_address;        // its IPv4: the rendezvous address spark-launch uses
     NcclMode mode = NcclMode::safe;
     std::string mode_reason;
     std::vector<PlannedVariable> variables;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "fabric/gid.hpp"
+#include "fabric/ipv4.hpp"
 #include "fabric/plan_steps.hpp"
 #include "fabric/validate.hpp"
 
@@ -21,12 +22,20 @@ bool backs_rdma_device(const NodeFacts& facts, const std::string& netdev) {
     });
 }
 
-// A fabric candidate: a ConnectX function, an RDMA-backed netdev, or a name the site says
-// is the fabric (emulated nodes and containers have no PCI device behind the interface).
-bool is_fabric_candidate(const NodeFacts& facts, const SiteConfig& config, const NetDevice& device) {
-    if (device.name == "lo") return false;
-    return device.vendor == "0x15b3" || backs_rdma_device(facts, device.name) ||
-           matches_any(device.name, config.name_patterns);
+
+bool has_address_in(const NetDevice& device, const std::vector<std::string>& subnets) {
+    return std::any_of(device.ipv4.begin(), device.ipv4.end(), [&](const Ipv4Address& address) {
+        return std::any_of(subnets.begin(), subnets.end(),
+                           [&](const std::string& subnet) { return in_subnet(address.address, subnet); });
+    });
+}
+
+std::string addresses_text(const NetDevice& device) {
+    std::string text;
+    for (const auto& address : device.ipv4) {
+        text += (text.empty() ? "" : " ") + address.address + "/" + std::to_string(address.prefix_length);
+    }
+    return text;
 }
 
 // Sort key: cage number, then the twin's place in the cage (domain 0000 first).
@@ -81,7 +90,27 @@ std::vector<std::string> addresses_of(const NodeFacts& facts, const RdmaDevice& 
 
 // The RoCE v2 IPv4-mapped GID: the one carrying the netdev's own address if there is one,
 // else the first IPv4 RoCE v2 entry. Index 3 is common but never assumed.
-std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDevice& device,
+// An unaddressed twin (no IPv4 on its netdev, so no IPv4 GID) on a cable or a switch is taken
+// as NVIDIA's two-node playbook takes it: listed, with its GID left to NCCL.
+std::optional<ChosenHca> take_unaddressed_twin(const RdmaDevice& device, const RdmaPort& port,
+                                               std::vector<Finding>& findings) {
+    const std::string netdev = device.netdevs.empty() ? std::string("its netdev") : device.netdevs[0];
+    std::string gid0 = "GID 0";
+    if (!port.gids.empty()) {
+        const auto& first = port.gids.front();
+        gid0 = "GID " + std::to_string(first.index) + " (" + first.gid + (first.type.empty() ? "" : ", " + first.type) + ")";
+    }
+    findings.push_back({Severity::info, "unaddressed-twin", device.name,
+                        netdev + " has no IPv4 address: " + device.name + " is listed all the same, as NVIDIA's playbook "
+                        "does (both twins carry the link), with NCCL_IB_GID_INDEX unset so NCCL picks per HCA; on this "
+                        "one NCCL keeps " + gid0 + ", a link-local GID that works on a direct cable or a flat L2 switch, "
+                        "not across routed subnets",
+                        "for a RoCE v2 IPv4 GID give " + netdev + " an IPv4 address on its own subnet (e.g. "
+                        "192.168.201.N/24); fabric.unaddressed_twins: exclude leaves it out"});
+    return ChosenHca{device.name, port.number, -1, "", 0};
+}
+
+std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDevice& device, bool take_unaddressed,
                                            std::vector<Finding>& findings) {
     const auto own_addresses = addresses_of(facts, device);
     bool any_active = false;
@@ -105,6 +134,11 @@ std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDev
                                 " and `rdma link show`"});
         return std::nullopt;
     }
+    if (take_unaddressed && own_addresses.empty()) {
+        for (const auto& port : device.ports) {
+            if (port.state == "ACTIVE") return take_unaddressed_twin(device, port, findings);
+        }
+    }
     const std::string netdev = device.netdevs.empty() ? std::string("its netdev") : device.netdevs[0];
     findings.push_back({Severity::warning, "twin-without-ipv4", device.name,
                         "no IPv4 RoCE v2 GID (" + netdev + " has no IPv4 address); left out of NCCL_IB_HCA, "
@@ -115,6 +149,12 @@ std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDev
 }
 
 }  // namespace
+
+bool is_fabric_candidate(const NodeFacts& facts, const SiteConfig& config, const NetDevice& device) {
+    if (device.name == "lo") return false;
+    return device.vendor == "0x15b3" || backs_rdma_device(facts, device.name) ||
+           matches_any(device.name, config.name_patterns);
+}
 
 FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
                            std::vector<Finding>& findings) {
@@ -146,14 +186,29 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
         for (const auto& device : facts.netdevs) {
             if (is_fabric_candidate(facts, config, device)) candidates.push_back(&device);
         }
+        std::vector<std::string> outside;  // cabled, but not in the site's subnets
         for (const auto* device : candidates) {
-            if (device->carrier && !device->ipv4.empty()) choice.interfaces.push_back(device);
+            if (!device->carrier || device->ipv4.empty()) continue;
+            if (!config.subnets.empty() && !has_address_in(*device, config.subnets)) {
+                outside.push_back(device->name + " (" + addresses_text(*device) + ")");
+                continue;
+            }
+            choice.interfaces.push_back(device);
         }
         std::stable_sort(choice.interfaces.begin(), choice.interfaces.end(), [&](const NetDevice* a, const NetDevice* b) {
             return cage_order(facts, a->name) < cage_order(facts, b->name);
         });
         choice.reason = "cabled: carrier up and an IPv4 address";
-        if (candidates.empty()) {
+        if (!config.subnets.empty()) {
+            choice.reason += " in fabric.subnets (" + join(config.subnets, ", ") + ")";
+            if (!outside.empty()) choice.reason += "; left out: " + join(outside, ", ");
+        }
+        if (choice.interfaces.empty() && !outside.empty()) {
+            findings.push_back({Severity::error, "no-interface-in-subnets", join(config.subnets, ", "),
+                                "no cabled fabric interface has an address in fabric.subnets; cabled here: " +
+                                    join(outside, ", "),
+                                "correct fabric.subnets in the site config, or the interfaces' addresses"});
+        } else if (candidates.empty()) {
             findings.push_back({Severity::warning, "no-fabric", "",
                                 "no ConnectX-7 fabric interface found (no Mellanox netdev, no RDMA device, "
                                 "no name matching fabric.name_patterns)",
@@ -165,7 +220,11 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
         }
     }
 
-    // Twins of each chosen cage, each with its own RoCE v2 IPv4 GID.
+    choice.topology = choose_topology(facts, config, job.nodes, choice.interfaces, findings);
+
+    // Twins of each chosen cage, each with its own RoCE v2 IPv4 GID. A ring routes by subnet,
+    // so there only addressed functions count; elsewhere an unaddressed twin still carries half.
+    const bool take_unaddressed = config.include_unaddressed_twins && choice.topology.topology != Topology::ring;
     std::set<std::string> seen;
     const bool any_rdma = !facts.rdma_devices.empty();
     for (const auto* interface : choice.interfaces) {
@@ -173,7 +232,7 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
             if (!seen.insert(name).second) continue;
             const RdmaDevice* device = facts.find_rdma_device(name);
             if (device == nullptr) continue;
-            if (auto hca = pick_port_and_gid(facts, *device, findings)) {
+            if (auto hca = pick_port_and_gid(facts, *device, take_unaddressed, findings)) {
                 for (const auto& netdev : device->netdevs) {
                     if (const auto* found = facts.find_netdev(netdev)) {
                         for (const auto& address : found->ipv4) {

@@ -35,6 +35,10 @@ std::string plan_to_json(const Plan& plan, const std::string& node) {
                                {"interfaces", plan.interfaces},
                                {"hcas", plan.hcas},
                                {"fabric_address", plan.fabric_address},
+                               {"topology", to_string(plan.topology)},
+                               {"topology_reason", plan.topology_reason},
+                               {"bootstrap_interface", plan.bootstrap_interface},
+                               {"bootstrap_address", plan.bootstrap_address},
                                {"mode", to_string(plan.mode)},
                                {"mode_reason", plan.mode_reason},
                                {"variables", variables},
@@ -49,6 +53,8 @@ std::vector<std::string> explain_lines(const Plan& plan, const std::string& node
     if (plan.fabric_found) {
         lines.push_back(prefix + "fabric " + plan.interfaces[0] + " (" + plan.fabric_address + "), mode " +
                         to_string(plan.mode) + ": " + plan.mode_reason);
+        lines.push_back(prefix + "topology " + to_string(plan.topology) + ": " + plan.topology_reason +
+                        "; bootstrap on " + plan.bootstrap_interface + " (" + plan.bootstrap_address + ")");
     }
     for (const auto& variable : plan.variables) {
         lines.push_back(prefix + variable.name + "=" + variable.value + "  <- " + variable.reason);

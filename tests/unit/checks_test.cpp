@@ -64,17 +64,26 @@ TEST(Checks, MtuBetweenTwins) {
     EXPECT_EQ(finding->subject, "enP2p1s0f1np1");
 }
 
-TEST(Checks, TwinWithoutIpv4Warns) {
+TEST(Checks, UnaddressedTwinIsInformationUnlessTheSiteExcludesIt) {
     const auto findings = checks_for(healthy("twin-no-ipv4"));
-    EXPECT_NE(find(findings, "twin-without-ipv4"), nullptr);
-    EXPECT_EQ(check_exit_status(findings), 1);
+    EXPECT_NE(find(findings, "unaddressed-twin"), nullptr);
+    EXPECT_EQ(find(findings, "twin-without-ipv4"), nullptr);
+    EXPECT_EQ(check_exit_status(findings), 0);
+    SiteConfig exclude;
+    exclude.include_unaddressed_twins = false;
+    const NodeFacts facts = healthy("twin-no-ipv4");
+    const auto excluded = run_checks(facts, exclude, make_plan(facts, exclude, {}));
+    EXPECT_NE(find(excluded, "twin-without-ipv4"), nullptr);
+    EXPECT_EQ(check_exit_status(excluded), 1);
 }
 
-TEST(Checks, TwinsOnTheSameSubnetWarn) {
+TEST(Checks, TwinsOnTheSameSubnetAreInformationOnly) {
+    // NVIDIA's switch layout: a documented setup, so strict mode must not fail on it.
     const auto findings = checks_for(healthy("same-subnet"));
     const Finding* finding = find(findings, "twins-same-subnet");
     ASSERT_NE(finding, nullptr);
-    EXPECT_NE(finding->fix.find("own subnet"), std::string::npos);
+    EXPECT_EQ(finding->severity, Severity::info);
+    EXPECT_FALSE(strict_fails(findings));
     const auto distinct = checks_for(healthy("cage1"));
     EXPECT_EQ(find(distinct, "twins-same-subnet"), nullptr);
 }

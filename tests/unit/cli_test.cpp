@@ -53,7 +53,8 @@ TEST(Cli, EnvFromFactsFilePrintsShellExports) {
     ASSERT_EQ(result.status, 0) << result.err;
     EXPECT_NE(result.out.find("export NCCL_IB_HCA==rocep1s0f1:1,roceP2p1s0f1:1\n"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("export NCCL_IB_GID_INDEX=3\n"), std::string::npos);
-    EXPECT_NE(result.out.find("export NCCL_ALGO=Ring\n"), std::string::npos);
+    EXPECT_EQ(result.out.find("NCCL_ALGO"), std::string::npos);  // NCCL chooses on a pair
+    EXPECT_NE(result.out.find("export SPARKFABRIC_TOPOLOGY=pair\n"), std::string::npos);
     EXPECT_NE(result.out.find("export SPARKFABRIC_MODE_REASON='"), std::string::npos);  // quoted: has spaces
 }
 
@@ -65,8 +66,11 @@ TEST(Cli, EnvJsonCarriesReasonsAndFindings) {
     const auto document = nlohmann::json::parse(result.out);
     EXPECT_EQ(document["mode"], "safe");
     bool twin_finding = false;
-    for (const auto& finding : document["findings"]) twin_finding |= finding["code"] == "twin-without-ipv4";
+    for (const auto& finding : document["findings"]) twin_finding |= finding["code"] == "unaddressed-twin";
     EXPECT_TRUE(twin_finding);
+    EXPECT_EQ(document["topology"], "pair");
+    EXPECT_FALSE(document["topology_reason"].get<std::string>().empty());
+    EXPECT_EQ(document["bootstrap_interface"], "enp1s0f1np1");
     for (const auto& variable : document["variables"]) EXPECT_FALSE(variable["reason"].get<std::string>().empty());
 }
 

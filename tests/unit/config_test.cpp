@@ -42,7 +42,7 @@ nccl:
   ib_timeout: 20
   algo:
     - {max_nodes: 2, algo: Ring}
-    - {algo: Tree}
+    - {algo: "allreduce:tree,ring"}
   enforce: [NCCL_SOCKET_IFNAME]
   extra_env: {NCCL_DEBUG: WARN}
 check:
@@ -94,6 +94,50 @@ TEST(Config, ErrorsNameFileLineAndKey) {
     EXPECT_NE(error_of("check: {level: loud}\n").find("key 'check.level'"), std::string::npos);
     EXPECT_NE(error_of("gpu: {cache: relative/path}\n").find("must be an absolute path"), std::string::npos);
     EXPECT_NE(error_of("- a\n- b\n").find("must be a mapping"), std::string::npos);
+}
+
+TEST(Config, ShapeKeys) {
+    const SiteConfig config = parse_site_config(R"(
+fabric:
+  topology: ring
+  subnets: [192.168.100.0/24, 10.10.0.0/16]
+  bootstrap_interface: enP7s7
+  unaddressed_twins: exclude
+nodes:
+  spark-dgx-2:
+    fabric: {topology: pair, bootstrap_interface: auto}
+)", "site.yaml", "spark-dgx-1");
+    EXPECT_EQ(config.topology, Topology::ring);
+    EXPECT_EQ(config.subnets, (std::vector<std::string>{"192.168.100.0/24", "10.10.0.0/16"}));
+    EXPECT_EQ(config.bootstrap_interface, "enP7s7");
+    EXPECT_FALSE(config.include_unaddressed_twins);
+    const SiteConfig other = parse_site_config("fabric: {topology: mesh, bootstrap_interface: eth0}\nnodes:\n"
+                                               "  spark-dgx-2:\n    fabric: {topology: pair, bootstrap_interface: auto}\n",
+                                               "site.yaml", "spark-dgx-2");
+    EXPECT_EQ(other.topology, Topology::pair);
+    EXPECT_TRUE(other.bootstrap_interface.empty());
+    EXPECT_EQ(parse_site_config("fabric: {topology: mesh}\n", "site.yaml", "n").topology, Topology::ring);
+}
+
+TEST(Config, ShapeKeyErrorsNameFileLineAndKey) {
+    EXPECT_EQ(error_of("fabric:\n  topology: star\n"),
+              "site.yaml:2: key 'fabric.topology': 'star' is not one of: auto, pair, switch, ring, mesh");
+    EXPECT_EQ(error_of("fabric:\n  subnets: [192.168.100.1/24]\n"),
+              "site.yaml:2: key 'fabric.subnets': '192.168.100.1/24' is not a subnet such as 192.168.100.0/24");
+    EXPECT_NE(error_of("fabric:\n  bootstrap_interface: 'eth0;rm'\n").find("site.yaml:2: key 'fabric.bootstrap_interface'"),
+              std::string::npos);
+    EXPECT_EQ(error_of("fabric:\n  unaddressed_twins: maybe\n"),
+              "site.yaml:2: key 'fabric.unaddressed_twins': 'maybe' is not one of: include, exclude");
+}
+
+TEST(Config, AlgoRulesThatStrandACollectiveAreRefused) {
+    // The old default's second rule: NCCL then has no algorithm for broadcast, all_gather and
+    // reduce_scatter, and every job of 5+ nodes dies at its first broadcast.
+    const std::string error = error_of("nccl:\n  algo:\n    - {max_nodes: 4, algo: Ring}\n    - {algo: Tree}\n");
+    EXPECT_NE(error.find("site.yaml:4: key 'nccl.algo.algo': 'Tree' leaves allgather, broadcast"), std::string::npos)
+        << error;
+    EXPECT_EQ(error_of("nccl:\n  algo:\n    - {algo: \"allreduce:tree,ring;broadcast:ring\"}\n"), "no error");
+    EXPECT_TRUE(parse_site_config("nccl: {algo: []}\n", "site.yaml", "n").algo_rules.empty());
 }
 
 TEST(Config, BrokenYamlNamesTheLine) {

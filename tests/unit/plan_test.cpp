@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fabric/plan.hpp"
+#include "fabric/ipv4.hpp"
 #include "fabric/plan_steps.hpp"
 #include "test_support.hpp"
 
@@ -50,10 +51,20 @@ TEST(Plan, Cage0UsesCage0Devices) {
 }
 
 TEST(Plan, TwoCablesGetFourHcasInCageOrder) {
+    // Four subnets on two cages laid out alike look like a ring, so bootstrap goes to the
+    // management NIC (right for a ring, harmless for two cables between two nodes).
     const Plan plan = plan_for("two-cables");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1,rocep1s0f1:1,roceP2p1s0f1:1");
     EXPECT_EQ(plan.interfaces.size(), 4u);
-    EXPECT_EQ(value(plan, "GLOO_SOCKET_IFNAME"), "enp1s0f0np0");
+    EXPECT_EQ(plan.topology, Topology::ring);
+    EXPECT_EQ(value(plan, "GLOO_SOCKET_IFNAME"), "enP7s7");
+    // The site can say it is a pair: bootstrap then stays on the fabric.
+    SiteConfig config;
+    config.topology = Topology::pair;
+    const Plan pair = plan_for("two-cables", {}, config);
+    EXPECT_EQ(value(pair, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1,rocep1s0f1:1,roceP2p1s0f1:1");
+    EXPECT_EQ(value(pair, "GLOO_SOCKET_IFNAME"), "enp1s0f0np0");
+    EXPECT_EQ(value(pair, "NCCL_IB_SUBNET_AWARE_ROUTING"), "<unset>");
 }
 
 TEST(Plan, KernelNamesFlowIntoTheVariables) {
@@ -72,8 +83,10 @@ TEST(Plan, GidIndexesThatDisagreeUseAddressFamilyAndRange) {
     EXPECT_EQ(value(plan, "SPARKFABRIC_STATUS"), "ok");  // info, not a problem
 }
 
-TEST(Plan, TwinWithoutIpv4IsLeftOutWithAFinding) {
-    const Plan plan = plan_for("twin-no-ipv4");
+TEST(Plan, TwinWithoutIpv4IsLeftOutWhenTheSiteExcludesUnaddressedTwins) {
+    SiteConfig config;
+    config.include_unaddressed_twins = false;
+    const Plan plan = plan_for("twin-no-ipv4", {}, config);
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1");
     EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "3");
     ASSERT_TRUE(has_finding(plan, "twin-without-ipv4"));
@@ -118,18 +131,30 @@ TEST(Plan, Mtu1500StillPlansTheFabric) {
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1,roceP2p1s0f1:1");
 }
 
-TEST(Plan, AlgoFollowsNodeCountAndSiteRules) {
+TEST(Plan, AlgoIsLeftToNcclUnlessTheSiteHasARule) {
     JobShape job;
-    job.nodes = 4;
-    EXPECT_EQ(value(plan_for("cage1", job), "NCCL_ALGO"), "Ring");
-    job.nodes = 5;
-    EXPECT_EQ(value(plan_for("cage1", job), "NCCL_ALGO"), "Tree");
+    for (int nodes : {2, 4, 5, 8, 10}) {
+        job.nodes = nodes;
+        EXPECT_EQ(value(plan_for("cage1", job), "NCCL_ALGO"), "<unset>") << nodes << " nodes";
+    }
     SiteConfig config;
-    config.algo_rules = {{2, "Ring"}, {8, "Tree"}, {0, "CollnetDirect"}};
+    config.algo_rules = {{2, "Ring"}, {8, "allreduce:tree,ring"}, {0, "CollnetDirect"}};
     job.nodes = 10;
     EXPECT_EQ(value(plan_for("cage1", job, config), "NCCL_ALGO"), "CollnetDirect");
     job.nodes = 2;
     EXPECT_EQ(value(plan_for("cage1", job, config), "NCCL_ALGO"), "Ring");
+    job.nodes = 5;
+    EXPECT_EQ(value(plan_for("cage1", job, config), "NCCL_ALGO"), "allreduce:tree,ring");
+}
+
+TEST(Plan, AUserAlgoThatStrandsCollectivesIsKeptButWarned) {
+    JobShape job;
+    job.nodes = 5;
+    job.user_env["NCCL_ALGO"] = "Tree";
+    const Plan plan = plan_for("cage1", job);
+    ASSERT_TRUE(has_finding(plan, "nccl-algo-strands-collectives"));
+    job.user_env["NCCL_ALGO"] = "allreduce:tree;broadcast:ring";
+    EXPECT_FALSE(has_finding(plan_for("cage1", job), "nccl-algo-strands-collectives"));
 }
 
 TEST(Plan, UserValuesAreKeptUnlessTheSiteEnforces) {
@@ -265,10 +290,10 @@ TEST(Plan, HcaWithDownPortIsLeftOut) {
 }
 
 TEST(PlanSteps, CoveringCidr) {
-    EXPECT_EQ(detail::covering_cidr({"192.168.200.1", "192.168.201.1"}, 24), "192.168.200.0/23");
-    EXPECT_EQ(detail::covering_cidr({"192.168.200.1", "192.168.200.7"}, 24), "192.168.200.0/24");
-    EXPECT_EQ(detail::covering_cidr({"10.0.0.1", "192.168.0.1"}, 24), "0.0.0.0/0");
-    EXPECT_EQ(detail::covering_cidr({}, 24), "0.0.0.0/0");
+    EXPECT_EQ(covering_cidr({"192.168.200.1", "192.168.201.1"}, 24), "192.168.200.0/23");
+    EXPECT_EQ(covering_cidr({"192.168.200.1", "192.168.200.7"}, 24), "192.168.200.0/24");
+    EXPECT_EQ(covering_cidr({"10.0.0.1", "192.168.0.1"}, 24), "0.0.0.0/0");
+    EXPECT_EQ(covering_cidr({}, 24), "0.0.0.0/0");
 }
 
 TEST(Plan, PlannableNamesCoverEveryNetworkVariable) {

@@ -56,7 +56,7 @@ TEST(StepPlan, HealthyNodeIsInjectedSilently) {
     const StepOutcome warned = plan_step(request);
     EXPECT_TRUE(warned.failure.empty());
     EXPECT_TRUE(sets(warned, "NCCL_IB_HCA", "=rocep1s0f1:1,roceP2p1s0f1:1"));
-    EXPECT_TRUE(sets(warned, "NCCL_ALGO", "Ring"));
+    EXPECT_TRUE(sets(warned, "SPARKFABRIC_TOPOLOGY", "pair"));
     if (memlock_unlimited) {
         EXPECT_TRUE(warned.messages.empty());
     }
@@ -80,15 +80,15 @@ TEST(StepPlan, StrictFailsOnLinkDownNamingNodeInterfaceAndFix) {
 }
 
 TEST(StepPlan, WarnReportsAndRuns) {
-    const StepOutcome outcome = plan_step(request_for("twin-no-ipv4"));
+    const StepOutcome outcome = plan_step(request_for("mtu1500"));
     EXPECT_TRUE(outcome.failure.empty());
-    bool twin = false;
+    bool mtu = false;
     for (const auto& line : outcome.messages) {
         EXPECT_EQ(line.find("info: "), std::string::npos) << "info is not worth a line at launch: " << line;
-        twin |= line.find("warning: " + outcome.node + ": roceP2p1s0f1: no IPv4 RoCE v2 GID") != std::string::npos;
+        mtu |= line.find("warning: " + outcome.node + ": enp1s0f1np1: MTU 1500") != std::string::npos;
     }
-    EXPECT_TRUE(twin);
-    EXPECT_TRUE(sets(outcome, "NCCL_IB_HCA", "=rocep1s0f1:1"));
+    EXPECT_TRUE(mtu);
+    EXPECT_TRUE(sets(outcome, "NCCL_IB_HCA", "=rocep1s0f1:1,roceP2p1s0f1:1"));
 }
 
 TEST(StepPlan, OffIsSilentEvenWhenBroken) {
