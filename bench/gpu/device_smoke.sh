@@ -8,7 +8,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/results/latest}
-BUILD=${BUILD:-build-gpu}
 PORT=${PORT:-29533}
 mkdir -p "$OUT"
 # NVLink multicast (NVLS) stays off: on shared multi-GPU hosts it can take the GPUs down.
@@ -30,22 +29,8 @@ step() { echo; echo "=== $*"; }
     ls /usr/lib/x86_64-linux-gnu/libnccl* /usr/local/cuda/lib*/libnccl* 2>&1
 } >"$OUT/setup.log" 2>&1
 
-# Prefer a system NCCL; fall back to the one in Python's nvidia-nccl wheel.
-cmake_args=()
-if [ ! -e /usr/include/nccl.h ] && [ ! -e /usr/local/cuda/include/nccl.h ]; then
-    wheel=$(python3 -c 'import importlib.util as u; s = u.find_spec("nvidia.nccl"); print(list(s.submodule_search_locations)[0])' 2>/dev/null)
-    if [ -n "$wheel" ] && [ -e "$wheel/include/nccl.h" ]; then
-        cmake_args+=("-DNCCL_ROOT=$wheel")
-        export LD_LIBRARY_PATH="$wheel/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    fi
-fi
-{
-    step "configure ${cmake_args[*]:-}"
-    cmake -S bench/gpu -B "$BUILD" -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" &&
-        step "build" && cmake --build "$BUILD" -j "$(nproc)"
-} >>"$OUT/setup.log" 2>&1 || { echo "build failed, see setup.log"; exit 2; }
-PROBE=$BUILD/sparkfabric-gpu-probe
-CHECK=$BUILD/nccl_check/spark-nccl-check
+# shellcheck source=bench/gpu/build.sh
+source bench/gpu/build.sh "$OUT/setup.log"
 
 step "probe"
 timeout 60 "$PROBE" >"$OUT/probe.json" 2>&1 || status=1

@@ -1,5 +1,5 @@
 // spark-nccl-check: is this fabric fast and correct enough for NCCL?
-// Runs all_reduce and all_gather across the launched ranks, prints an nccl-tests-like table
+// Runs all_reduce, all_gather, broadcast and reduce_scatter across the launched ranks, prints an nccl-tests-like table
 // on rank 0 and exits 0 (pass), 1 (peak all_reduce busbw below threshold) or 2 (error or
 // wrong results). Every rank exits with the same code, so launchers report it faithfully.
 #include <cuda_runtime.h>

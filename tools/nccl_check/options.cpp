@@ -47,7 +47,8 @@ bool parse_size(const std::string& text, std::size_t& out) {
 
 std::string usage() {
     return "usage: spark-nccl-check [options]\n"
-           "  Runs NCCL all_reduce (sum) and all_gather over a size sweep and checks the peak\n"
+           "  Runs NCCL all_reduce (sum), all_gather, broadcast and reduce_scatter (sum) over a size\n"
+           "  sweep, checks every value, and checks the peak\n"
            "  all_reduce bus bandwidth against a threshold.\n"
            "  -b, --min-bytes N       smallest size (default 8; K/M/G suffixes)\n"
            "  -e, --max-bytes N       largest size (default 256M)\n"

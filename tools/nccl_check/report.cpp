@@ -57,9 +57,11 @@ void judge(const std::vector<Row>& rows, Summary& summary) {
     summary.wrong = 0;
     for (const Row& row : rows) {
         summary.wrong += row.wrong;
-        double& peak = row.op == Collective::AllReduce ? summary.peak_all_reduce_busbw
-                                                       : summary.peak_all_gather_busbw;
-        peak = std::max(peak, row.busbw_gbps);
+        double* peak = &summary.peak_all_reduce_busbw;
+        if (row.op == Collective::AllGather) peak = &summary.peak_all_gather_busbw;
+        if (row.op == Collective::Broadcast) peak = &summary.peak_broadcast_busbw;
+        if (row.op == Collective::ReduceScatter) peak = &summary.peak_reduce_scatter_busbw;
+        *peak = std::max(*peak, row.busbw_gbps);
     }
     char text[160];
     if (summary.wrong > 0) {
@@ -97,7 +99,8 @@ void print_header(std::FILE* out) {
 void print_row(std::FILE* out, const Row& row) {
     std::fprintf(out, "  %-10s %12zu %13zu %6s %6s %10.2f %8.2f %8.2f %7lld\n",
                  collective_name(row.op), row.bytes, row.count, "float",
-                 row.op == Collective::AllReduce ? "sum" : "none", row.time_us, row.algbw_gbps,
+                 row.op == Collective::AllReduce || row.op == Collective::ReduceScatter ? "sum" : "none",
+                 row.time_us, row.algbw_gbps,
                  row.busbw_gbps, row.wrong);
     std::fflush(out);
 }
@@ -106,8 +109,10 @@ void print_summary(std::FILE* out, const Summary& summary) {
     std::fprintf(out, "# ranks: %d  bootstrap: %s  nccl: %s  gpu: %s\n", summary.world_size,
                  summary.bootstrap.c_str(), summary.nccl_version.c_str(),
                  summary.device_name.c_str());
-    std::fprintf(out, "# peak busbw: all_reduce %.2f GB/s, all_gather %.2f GB/s\n",
-                 summary.peak_all_reduce_busbw, summary.peak_all_gather_busbw);
+    std::fprintf(out, "# peak busbw: all_reduce %.2f GB/s, all_gather %.2f GB/s, broadcast %.2f GB/s, "
+                      "reduce_scatter %.2f GB/s\n",
+                 summary.peak_all_reduce_busbw, summary.peak_all_gather_busbw, summary.peak_broadcast_busbw,
+                 summary.peak_reduce_scatter_busbw);
     std::fprintf(out, "# wrong values: %lld\n", summary.wrong);
     std::fprintf(out, "# verdict: %s (%s)\n", summary.verdict.c_str(), summary.reason.c_str());
     std::fflush(out);
@@ -150,7 +155,9 @@ bool write_json(const std::string& path, const CheckOptions& options, const Summ
     }
     j += rows.empty() ? "],\n" : "\n  ],\n";
     j += "  \"peak_busbw_gbps\": {\"all_reduce\": " + json_number(summary.peak_all_reduce_busbw) +
-         ", \"all_gather\": " + json_number(summary.peak_all_gather_busbw) + "},\n";
+         ", \"all_gather\": " + json_number(summary.peak_all_gather_busbw) +
+         ", \"broadcast\": " + json_number(summary.peak_broadcast_busbw) +
+         ", \"reduce_scatter\": " + json_number(summary.peak_reduce_scatter_busbw) + "},\n";
     j += "  \"threshold_gbps\": " + json_number(summary.threshold_gbps) + ",\n";
     j += "  \"wrong\": " + std::to_string(summary.wrong) + ",\n";
     j += "  \"verdict\": " + json_string(summary.verdict) + ",\n";

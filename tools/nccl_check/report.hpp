@@ -23,6 +23,8 @@ struct Summary {
     double threshold_gbps = 0;
     double peak_all_reduce_busbw = 0;
     double peak_all_gather_busbw = 0;
+    double peak_broadcast_busbw = 0;
+    double peak_reduce_scatter_busbw = 0;
     long long wrong = 0;
     std::string verdict;      // "pass", "fail" or "error"
     std::string reason;

@@ -62,31 +62,33 @@ public:
     }
 
     bool measure(Collective op, std::size_t size, int salt, Row& row, std::string& error) {
-        const std::size_t per_rank =
-            op == Collective::AllReduce ? size / sizeof(float)
-                                        : size / (sizeof(float) * static_cast<std::size_t>(ctx_.world_size));
+        // As nccl-tests sizes them: all_gather and reduce_scatter split `size` into one block
+        // per rank; all_reduce and broadcast move `size` whole.
+        const auto ranks = static_cast<std::size_t>(ctx_.world_size);
+        const bool split = op == Collective::AllGather || op == Collective::ReduceScatter;
+        const std::size_t block = split ? size / (sizeof(float) * ranks) : size / sizeof(float);
         row = Row{};
         row.op = op;
-        row.count = per_rank;
-        if (per_rank == 0) return true;  // too small to split; caller skips it
-        const std::size_t recv_count =
-            op == Collective::AllReduce ? per_rank : per_rank * static_cast<std::size_t>(ctx_.world_size);
-        row.bytes = recv_count * sizeof(float);
+        row.count = block;
+        if (block == 0) return true;  // too small to split; caller skips it
+        const std::size_t send_count = op == Collective::ReduceScatter ? block * ranks : block;
+        const std::size_t recv_count = op == Collective::AllGather ? block * ranks : block;
+        row.bytes = std::max(send_count, recv_count) * sizeof(float);
 
-        host_.resize(std::max(per_rank, recv_count));
-        for (std::size_t i = 0; i < per_rank; ++i) host_[i] = pattern(i, ctx_.rank, salt);
-        if (!cuda_ok(cudaMemcpy(send_.ptr, host_.data(), per_rank * sizeof(float),
+        host_.resize(std::max(send_count, recv_count));
+        for (std::size_t i = 0; i < send_count; ++i) host_[i] = pattern(i, ctx_.rank, salt);
+        if (!cuda_ok(cudaMemcpy(send_.ptr, host_.data(), send_count * sizeof(float),
                                 cudaMemcpyHostToDevice), "cudaMemcpy(fill)", error) ||
             !cuda_ok(cudaMemset(recv_.ptr, 0, recv_count * sizeof(float)), "cudaMemset", error))
             return false;
 
         for (int i = 0; i < options_.warmup; ++i)
-            if (!launch(op, per_rank, error)) return false;
+            if (!launch(op, block, error)) return false;
         if (!cuda_ok(cudaStreamSynchronize(ctx_.stream), "cudaStreamSynchronize", error) ||
             !cuda_ok(cudaEventRecord(start_.event, ctx_.stream), "cudaEventRecord", error))
             return false;
         for (int i = 0; i < options_.iters; ++i)
-            if (!launch(op, per_rank, error)) return false;
+            if (!launch(op, block, error)) return false;
         float elapsed_ms = 0;
         if (!cuda_ok(cudaEventRecord(stop_.event, ctx_.stream), "cudaEventRecord", error) ||
             !cuda_ok(cudaEventSynchronize(stop_.event), "cudaEventSynchronize", error) ||
@@ -98,7 +100,7 @@ public:
         if (!cuda_ok(cudaMemcpy(host_.data(), recv_.ptr, recv_count * sizeof(float),
                                 cudaMemcpyDeviceToHost), "cudaMemcpy(check)", error))
             return false;
-        long long wrong = count_wrong(op, per_rank, salt);
+        long long wrong = count_wrong(op, block, salt);
 
         double local[2] = {elapsed_ms * 1e-3 / options_.iters, static_cast<double>(wrong)};
         double total[2] = {0, 0};
@@ -111,28 +113,45 @@ public:
     }
 
 private:
+    // `count` is one block: all_gather's send, reduce_scatter's receive, all of the others.
     bool launch(Collective op, std::size_t count, std::string& error) {
-        if (op == Collective::AllReduce)
-            return nccl_ok(ncclAllReduce(send_.ptr, recv_.ptr, count, ncclFloat, ncclSum, ctx_.comm,
-                                         ctx_.stream),
-                           "ncclAllReduce", ctx_.comm, error);
-        return nccl_ok(ncclAllGather(send_.ptr, recv_.ptr, count, ncclFloat, ctx_.comm, ctx_.stream),
-                       "ncclAllGather", ctx_.comm, error);
+        switch (op) {
+            case Collective::AllReduce:
+                return nccl_ok(ncclAllReduce(send_.ptr, recv_.ptr, count, ncclFloat, ncclSum, ctx_.comm, ctx_.stream),
+                               "ncclAllReduce", ctx_.comm, error);
+            case Collective::AllGather:
+                return nccl_ok(ncclAllGather(send_.ptr, recv_.ptr, count, ncclFloat, ctx_.comm, ctx_.stream),
+                               "ncclAllGather", ctx_.comm, error);
+            case Collective::Broadcast:
+                return nccl_ok(ncclBroadcast(send_.ptr, recv_.ptr, count, ncclFloat, 0, ctx_.comm, ctx_.stream),
+                               "ncclBroadcast", ctx_.comm, error);
+            case Collective::ReduceScatter:
+                return nccl_ok(ncclReduceScatter(send_.ptr, recv_.ptr, count, ncclFloat, ncclSum, ctx_.comm,
+                                                 ctx_.stream),
+                               "ncclReduceScatter", ctx_.comm, error);
+        }
+        error = "unknown collective";
+        return false;
     }
 
-    long long count_wrong(Collective op, std::size_t per_rank, int salt) const {
+    long long count_wrong(Collective op, std::size_t block, int salt) const {
         long long wrong = 0;
-        if (op == Collective::AllReduce) {
-            float rank_sum = 0;
-            for (int r = 0; r < ctx_.world_size; ++r) rank_sum += rank_term(r);
-            const float n = static_cast<float>(ctx_.world_size);
-            for (std::size_t i = 0; i < per_rank; ++i)
-                if (host_[i] != n * index_term(i, salt) + rank_sum) ++wrong;
+        float rank_sum = 0;
+        for (int r = 0; r < ctx_.world_size; ++r) rank_sum += rank_term(r);
+        const float n = static_cast<float>(ctx_.world_size);
+        if (op == Collective::AllReduce || op == Collective::ReduceScatter) {
+            // reduce_scatter leaves this rank the sum of everyone's block number `rank`.
+            const std::size_t offset = op == Collective::ReduceScatter ? block * static_cast<std::size_t>(ctx_.rank) : 0;
+            for (std::size_t i = 0; i < block; ++i)
+                if (host_[i] != n * index_term(offset + i, salt) + rank_sum) ++wrong;
+        } else if (op == Collective::Broadcast) {
+            for (std::size_t i = 0; i < block; ++i)
+                if (host_[i] != pattern(i, 0, salt)) ++wrong;
         } else {
             for (int r = 0; r < ctx_.world_size; ++r) {
-                const float* block = host_.data() + static_cast<std::size_t>(r) * per_rank;
-                for (std::size_t i = 0; i < per_rank; ++i)
-                    if (block[i] != pattern(i, r, salt)) ++wrong;
+                const float* gathered = host_.data() + static_cast<std::size_t>(r) * block;
+                for (std::size_t i = 0; i < block; ++i)
+                    if (gathered[i] != pattern(i, r, salt)) ++wrong;
             }
         }
         return wrong;
@@ -160,7 +179,13 @@ private:
 }  // namespace
 
 const char* collective_name(Collective op) {
-    return op == Collective::AllReduce ? "all_reduce" : "all_gather";
+    switch (op) {
+        case Collective::AllReduce: return "all_reduce";
+        case Collective::AllGather: return "all_gather";
+        case Collective::Broadcast: return "broadcast";
+        case Collective::ReduceScatter: return "reduce_scatter";
+    }
+    return "?";
 }
 
 void set_bandwidths(Row& row, int world_size) {
@@ -168,8 +193,11 @@ void set_bandwidths(Row& row, int world_size) {
     const double seconds = row.time_us * 1e-6;
     const double n = world_size;
     row.algbw_gbps = static_cast<double>(row.bytes) / 1e9 / seconds;
-    // all_reduce moves 2(n-1)/n of the data over the busiest link, all_gather (n-1)/n.
-    const double factor = row.op == Collective::AllReduce ? 2.0 * (n - 1) / n : (n - 1) / n;
+    // nccl-tests' factors: all_reduce moves 2(n-1)/n of the data over the busiest link,
+    // all_gather and reduce_scatter (n-1)/n, broadcast all of it once.
+    double factor = (n - 1) / n;
+    if (row.op == Collective::AllReduce) factor = 2.0 * (n - 1) / n;
+    if (row.op == Collective::Broadcast) factor = 1.0;
     row.busbw_gbps = row.algbw_gbps * factor;
 }
 
@@ -178,7 +206,7 @@ bool run_sweep(const CheckOptions& options, const SweepContext& context,
                std::string& error) {
     Runner runner(options, context);
     if (!runner.setup(error)) return false;
-    for (Collective op : {Collective::AllReduce, Collective::AllGather}) {
+    for (Collective op : kCollectives) {
         int salt = 0;
         for (std::size_t size = options.min_bytes; size <= options.max_bytes; size *= 2) {
             Row row;

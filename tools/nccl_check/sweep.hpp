@@ -1,5 +1,7 @@
-// The measurement: all_reduce (sum) and all_gather of floats over a doubling size sweep,
-// timed with CUDA events and checked against values computed on the host.
+// The measurement: all_reduce (sum), all_gather, broadcast (root 0) and reduce_scatter (sum)
+// of floats over a doubling size sweep, timed with CUDA events and checked against values
+// computed on the host. All four, because an NCCL_ALGO that NCCL accepts can still leave one
+// of them without an algorithm; the check must call each to find out.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -14,14 +16,16 @@
 
 namespace sparkfabric::ncclcheck {
 
-enum class Collective { AllReduce, AllGather };
+enum class Collective { AllReduce, AllGather, Broadcast, ReduceScatter };
+inline constexpr Collective kCollectives[] = {Collective::AllReduce, Collective::AllGather, Collective::Broadcast,
+                                              Collective::ReduceScatter};
 
 const char* collective_name(Collective op);
 
 struct Row {
     Collective op = Collective::AllReduce;
-    std::size_t bytes = 0;  // nccl-tests' "size": all_gather counts the whole gathered buffer
-    std::size_t count = 0;  // elements per rank's send buffer
+    std::size_t bytes = 0;  // nccl-tests' "size": the larger of one rank's send and receive buffers
+    std::size_t count = 0;  // nccl-tests' "count": elements per rank's block
     double time_us = 0;     // mean per iteration, averaged over ranks
     double algbw_gbps = 0;
     double busbw_gbps = 0;
@@ -38,7 +42,7 @@ struct SweepContext {
 // Bandwidths exactly as nccl-tests computes them (GB = 1e9 bytes).
 void set_bandwidths(Row& row, int world_size);
 
-// Runs both sweeps; `on_row` sees each row as soon as it is known (for a live table).
+// Runs the four sweeps; `on_row` sees each row as soon as it is known (for a live table).
 // False with `error` set when a CUDA or NCCL call fails.
 bool run_sweep(const CheckOptions& options, const SweepContext& context,
                const std::function<void(const Row&)>& on_row, std::vector<Row>& rows,
