@@ -30,16 +30,16 @@ status=0
 for plan in bench/gpu/shapes/plans/*.env; do
     name=$(basename "$plan" .env)
     applied=() ignored=() exports=()
-    while IFS= read -r line; do
-        [[ $line =~ ^export\ (NCCL_[A-Z0-9_]+)=(.*)$ ]] || continue
-        variable=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
+    # The plan is shell (values quoted where needed, e.g. per-collective NCCL_ALGO): let bash
+    # read it, in a clean environment, and list what it sets.
+    while IFS='=' read -r variable value; do
         case $variable in
             NCCL_SOCKET_IFNAME) continue ;;
             NCCL_IB_*) ignored+=("$variable") ;;
             *) applied+=("$variable=$value") ;;
         esac
         exports+=("$variable=$value")
-    done <"$plan"
+    done < <(env -i bash -c 'source "$1"; for v in ${!NCCL_@}; do printf "%s=%s\n" "$v" "${!v}"; done' plan "$plan")
     algo=unset
     for pair in "${exports[@]}"; do [[ $pair == NCCL_ALGO=* ]] && algo=${pair#NCCL_ALGO=}; done
     forwarded=()
