@@ -5,7 +5,7 @@
 set -euo pipefail
 examples=$(cd "$(dirname "$0")" && pwd)
 echo "== what each node of allocation $SLURM_JOB_ID gets:"
-srun --ntasks-per-node=1 bash -c 'echo "$(hostname): $SPARKFABRIC_STATUS $SPARKFABRIC_FABRIC_ADDR NCCL_SOCKET_IFNAME=$NCCL_SOCKET_IFNAME NCCL_ALGO=$NCCL_ALGO"'
+srun --ntasks-per-node=1 bash -c 'echo "$(hostname): $SPARKFABRIC_STATUS $SPARKFABRIC_FABRIC_ADDR NCCL_SOCKET_IFNAME=$NCCL_SOCKET_IFNAME topology=$SPARKFABRIC_TOPOLOGY"'
 echo "== the torchrun line each node would run:"
 # shellcheck disable=SC2086
 spark-launch --print ${SPARK_LAUNCH_OPTS:-} torchrun -- "$examples/ddp_train.py"

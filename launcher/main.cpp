@@ -58,8 +58,11 @@ std::map<std::string, std::string> head_plan(const LaunchRequest& request, const
     return plan_from_lines(answer.out, head);
 }
 
+// The address every node of the job reaches: the fabric on a pair or a switch, the management
+// NIC on a ring (a CX-7 address is reachable from its neighbours only).
 std::string fabric_address_of(const std::map<std::string, std::string>& plan, const std::string& node) {
-    const auto found = plan.find("SPARKFABRIC_FABRIC_ADDR");
+    auto found = plan.find("SPARKFABRIC_BOOTSTRAP_ADDR");
+    if (found == plan.end()) found = plan.find("SPARKFABRIC_FABRIC_ADDR");
     if (found == plan.end() || found->second.empty()) {
         const auto reason = plan.find("SPARKFABRIC_REASON");
         throw LaunchError(node + " has no usable fabric address" +

@@ -1,8 +1,9 @@
-"""sparkfabric cluster check: one gloo all_reduce across the emulated nodes.
+"""sparkfabric cluster check: a gloo all_reduce, broadcast and all_gather across the emulated nodes.
 
 Started by torchrun (one process per node). Each rank contributes rank+1; the sum
-must be W*(W+1)/2. Prints the addresses of the TCP connections this process holds
-so a test can see the traffic went over the fabric network.
+must be W*(W+1)/2, the broadcast rank 0's value, the gather every rank's. Prints the
+addresses of the TCP connections this process holds so a test can see which network
+the traffic went over.
 """
 import os
 import socket
@@ -62,6 +63,15 @@ def main():
         sys.exit(1)
     dist.barrier()
     print(f"ALLREDUCE_OK rank={rank} world={world} sum={got:g}", flush=True)
+    # DDP broadcasts its parameters first: a job dies there when the broadcast has no path.
+    b = torch.tensor([float(rank + 100)])
+    dist.broadcast(b, src=0)
+    gathered = [torch.zeros(1) for _ in range(world)]
+    dist.all_gather(gathered, torch.tensor([float(rank + 1)]))
+    if b.item() != 100.0 or [g.item() for g in gathered] != [float(r + 1) for r in range(world)]:
+        print(f"COLLECTIVES_FAIL rank={rank} broadcast={b.item():g} gathered={[g.item() for g in gathered]}", flush=True)
+        sys.exit(1)
+    print(f"COLLECTIVES_OK rank={rank} world={world} broadcast all_gather", flush=True)
     dist.destroy_process_group()
 
 

@@ -3,7 +3,7 @@
 # running a real slurmd, with one slurmctld in the root namespace.
 #
 # Usage:
-#   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins] [--cpus C]
+#   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins | --ring] [--cpus C]
 #   cluster.sh down [--state DIR]
 #   cluster.sh link-down NODE
 #   cluster.sh link-up NODE
@@ -14,6 +14,9 @@
 #   enP7s7         management  MTU 1500  10.77.0.K/24     bridge sfmgmt0 (root side 10.77.0.254)
 #   enp1s0f1np1    fabric      MTU 9000  192.168.200.K/24 bridge sffab0
 #   enP2p1s0f1np1  fabric twin MTU 9000  192.168.201.K/24 bridge sffab1   (--twins only)
+# and a default route through the management network, as on a Spark. With --ring there is no
+# fabric bridge: cable K joins node K's enp1s0f0np0 (192.168.(100+K).1/24) and the next node's
+# enp1s0f1np1 (192.168.(100+K).2/24) directly, the last node's port 0 cabled back to node 1.
 # Each node also has its own /tmp (<state>/tmp/NODE), so the state dir must not be under /tmp.
 # Callers source <state>/env.sh to get SLURM_CONF. The default state dir is
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
@@ -31,6 +34,8 @@ TWIN_BR=sffab1
 MGMT_IF=enP7s7
 FAB_IF=enp1s0f1np1
 TWIN_IF=enP2p1s0f1np1
+RING_P0=enp1s0f0np0
+RING_P1=enp1s0f1np1
 MGMT_NET=10.77.0
 FAB_NET=192.168.200
 TWIN_NET=192.168.201
@@ -212,10 +217,21 @@ add_if() {
     ip -n "$ns" link set "$inner" up
 }
 
+# ring_cable K NEXT: node K's port 0 to node NEXT's port 1, a subnet of their own.
+ring_cable() {
+    local k=$1 next=$2
+    ip link add "$RING_P0" netns "$(ns_of "${NODE_PREFIX}$k")" mtu 9000 type veth \
+        peer name "$RING_P1" netns "$(ns_of "${NODE_PREFIX}$next")" mtu 9000
+    ip -n "$(ns_of "${NODE_PREFIX}$k")" addr add "192.168.$((100 + k)).1/24" dev "$RING_P0"
+    ip -n "$(ns_of "${NODE_PREFIX}$next")" addr add "192.168.$((100 + k)).2/24" dev "$RING_P1"
+    ip -n "$(ns_of "${NODE_PREFIX}$k")" link set "$RING_P0" up
+    ip -n "$(ns_of "${NODE_PREFIX}$next")" link set "$RING_P1" up
+}
+
 net_up() {
-    local n=$1 twins=$2 k ns
+    local n=$1 twins=$2 ring=$3 k ns
     make_bridge "$MGMT_BR" 1500 "${CTLD_ADDR}/24"
-    make_bridge "$FAB_BR" 9000
+    [[ $ring == 1 ]] || make_bridge "$FAB_BR" 9000
     [[ $twins == 1 ]] && make_bridge "$TWIN_BR" 9000
     for ((k = 1; k <= n; k++)); do
         ns=$(ns_of "${NODE_PREFIX}$k")
@@ -223,11 +239,15 @@ net_up() {
         ip netns add "$ns"
         ip -n "$ns" link set lo up
         add_if "$ns" "sfm-$k" "$MGMT_IF" "$MGMT_BR" 1500 "${MGMT_NET}.$k/24"
-        add_if "$ns" "sff-$k" "$FAB_IF" "$FAB_BR" 9000 "${FAB_NET}.$k/24"
+        ip -n "$ns" route add default via "$CTLD_ADDR" dev "$MGMT_IF"
+        [[ $ring == 1 ]] || add_if "$ns" "sff-$k" "$FAB_IF" "$FAB_BR" 9000 "${FAB_NET}.$k/24"
         if [[ $twins == 1 ]]; then
             add_if "$ns" "sft-$k" "$TWIN_IF" "$TWIN_BR" 9000 "${TWIN_NET}.$k/24"
         fi
     done
+    if [[ $ring == 1 ]]; then
+        for ((k = 1; k <= n; k++)); do ring_cable "$k" $((k % n + 1)); done
+    fi
 }
 
 net_down() {
@@ -405,12 +425,13 @@ other_cluster() {  # STATE: prints the state dir of another running cluster, if 
 # ---------------------------------------------------------------- subcommands
 
 cmd_up() {
-    local n="" state=$DEFAULT_STATE plugstack="" twins=0 cpus=4
+    local n="" state=$DEFAULT_STATE plugstack="" twins=0 ring=0 cpus=4
     while (($#)); do
         case $1 in
             --state) state=${2:?--state needs a directory}; shift 2 ;;
             --plugstack) plugstack=${2:?--plugstack needs a file}; shift 2 ;;
             --twins) twins=1; shift ;;
+            --ring) ring=1; shift ;;
             --cpus) cpus=${2:?--cpus needs a number}; shift 2 ;;
             -h|--help) usage ;;
             -*) die "unknown option '$1'" ;;
@@ -419,6 +440,7 @@ cmd_up() {
     done
     [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= MAX_NODES)) || die "node count must be 1..$MAX_NODES (got '${n}')"
     [[ $cpus =~ ^[0-9]+$ ]] && ((cpus >= 1)) || die "--cpus must be a positive number"
+    ((ring == 0 || (twins == 0 && n >= 3))) || die "--ring needs 3 or more nodes and no --twins"
     if [[ -n $plugstack ]]; then
         [[ -f $plugstack ]] || die "plugstack file '$plugstack' not found"
         plugstack=$(realpath "$plugstack")
@@ -445,7 +467,7 @@ cmd_up() {
     echo "$n" >"$state/nodes"
     start_munge "$state"
     write_conf "$state" "$n" "$cpus" "$plugstack"
-    net_up "$n" "$twins"
+    net_up "$n" "$twins" "$ring"
     hosts_add "$n"
     start_slurm "$state" "$n"
     if ! wait_until "$UP_TIMEOUT" all_idle "$state" "$n"; then
