@@ -35,5 +35,8 @@ int run_detect(const Globals& globals, const std::vector<std::string>& args);
 int run_env(const Globals& globals, const std::vector<std::string>& args);
 int run_check(const Globals& globals, const std::vector<std::string>& args);
 int run_probe_gpu(const Globals& globals, const std::vector<std::string>& args);
+int run_survey(const Globals& globals, const std::vector<std::string>& args);
+int run_survey_node(const Globals& globals, const std::vector<std::string>& args);
+int run_survey_probe(const Globals& globals, const std::vector<std::string>& args);
 
 }  // namespace sparkfabric::cli

@@ -60,6 +60,10 @@ const char* kUsage =
     "                                  --peer: does HOST answer on TCP (port P, default 22) from our fabric address\n"
     "  probe-gpu [--cache FILE] [--print]\n"
     "                                  ask the CUDA driver for DMA-BUF/GPUDirect support, write the node cache\n"
+    "  survey [--hostfile F] [--format text|json] [--timeout S] [--probe-timeout-ms MS] [--color auto|always|never]\n"
+    "                                  every node of the allocation (or hostfile) checked against its peers: MTU,\n"
+    "                                  speed, subnets and ring closure, reachability, NCCL and torch builds, memlock,\n"
+    "                                  what each node's jobs get; exit 0 ok, 1 warnings, 2 errors\n"
     "\n"
     "Global options:\n"
     "  --sysfs-root DIR    read sysfs from DIR (default /sys)\n"
@@ -119,6 +123,9 @@ int main(int argc, char** argv) {
         if (command == "env") return run_env(globals, rest);
         if (command == "check") return run_check(globals, rest);
         if (command == "probe-gpu") return run_probe_gpu(globals, rest);
+        if (command == "survey") return run_survey(globals, rest);
+        if (command == "survey-node") return run_survey_node(globals, rest);    // internal: run by survey
+        if (command == "survey-probe") return run_survey_probe(globals, rest);  // internal: run by survey
         std::cerr << "spark-fabric: " << (command.empty() ? "no command given" : "unknown command '" + command + "'")
                   << "\n\n" << kUsage;
         return 2;

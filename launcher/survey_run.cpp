@@ -1,0 +1,161 @@
+#include "launcher/survey_run.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "fabric/config.hpp"
+#include "launcher/commands.hpp"
+#include "launcher/hosts.hpp"
+#include "launcher/launch_request.hpp"
+#include "launcher/process.hpp"
+
+namespace sparkfabric::launch {
+namespace {
+
+struct Answer {
+    std::string node;
+    Captured captured;
+};
+
+// The argv that runs `agent` on `node`: a one-task step of this allocation, or ssh.
+Argv on_node(const SurveyRequest& request, const std::string& node, const Argv& agent) {
+    if (!request.hostfile.empty()) {
+        Argv ssh{"ssh", "-n", "-o", "BatchMode=yes", "-o", "ConnectTimeout=" + std::to_string(request.timeout_seconds), node,
+                 "--"};
+        const Argv quoted = ssh_command(node, agent);  // quotes each word for the remote shell
+        ssh.push_back(quoted.back());
+        return ssh;
+    }
+    Argv srun{"srun", "--overlap", "--quiet", "--nodes=1", "--ntasks=1", "--nodelist=" + node};
+    srun.insert(srun.end(), agent.begin(), agent.end());
+    return srun;
+}
+
+// Runs one command per node at once; each is bounded by the request's timeout.
+std::vector<Answer> on_every_node(const SurveyRequest& request, const std::vector<std::pair<std::string, Argv>>& work) {
+    std::vector<Answer> answers(work.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < work.size(); ++i) {
+        threads.emplace_back([&, i] {
+            answers[i].node = work[i].first;
+            answers[i].captured = run_capture(on_node(request, work[i].first, work[i].second), request.timeout_seconds);
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    return answers;
+}
+
+// The agent prints one JSON document on its last line; anything before it is noise (motd, srun).
+std::string last_line(const std::string& text) {
+    std::istringstream lines(text);
+    std::string line, last;
+    while (std::getline(lines, line)) {
+        if (!line.empty()) last = line;
+    }
+    return last;
+}
+
+std::string why(const Captured& captured) {
+    if (captured.status == 124) return "no answer in time";
+    if (captured.status == 127) return "could not start srun or ssh";
+    return "exited " + std::to_string(captured.status);
+}
+
+}  // namespace
+
+std::string sibling_spark_fabric() {
+    const std::string self = self_executable();
+    const auto slash = self.rfind('/');
+    if (slash != std::string::npos) {
+        for (const char* relative : {"/spark-fabric", "/../tools/spark-fabric/spark-fabric"}) {
+            const std::string candidate = self.substr(0, slash) + relative;
+            if (access(candidate.c_str(), X_OK) == 0) return candidate;
+        }
+    }
+    return "spark-fabric";
+}
+
+SurveyRun run_survey(const SurveyRequest& request) {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> nodes;
+    if (!request.hostfile.empty()) {
+        for (const auto& host : load_hostfile(request.hostfile)) nodes.push_back(host.host);
+    } else {
+        const char* nodelist = std::getenv("SLURM_JOB_NODELIST");
+        if (nodelist == nullptr) {
+            throw LaunchError("survey: not inside a Slurm allocation (no SLURM_JOB_NODELIST) and no --hostfile: run it "
+                              "from sbatch or salloc, or list the hosts with --hostfile FILE");
+        }
+        nodes = expand_nodelist(nodelist);
+    }
+    if (nodes.size() > static_cast<size_t>(kMaxNodesWithoutFlag) * 10) throw LaunchError("survey: too many nodes");
+
+    Argv agent{request.spark_fabric};
+    if (!request.config_path.empty()) agent.insert(agent.end(), {"--config", request.config_path});
+    std::vector<std::pair<std::string, Argv>> work;
+    for (const auto& node : nodes) {
+        Argv command = agent;
+        command.insert(command.end(), {"survey-node", "--nodes", std::to_string(nodes.size())});
+        work.emplace_back(node, command);
+    }
+    std::vector<NodeReport> reports;
+    std::map<std::string, std::string> silent;
+    for (const auto& answer : on_every_node(request, work)) {
+        if (answer.captured.status != 0) {
+            silent[answer.node] = why(answer.captured);
+            continue;
+        }
+        try {
+            NodeReport report = node_report_from_json(last_line(answer.captured.out), answer.node);
+            report.node = answer.node;  // the allocation's name for it, whatever its hostname says
+            reports.push_back(std::move(report));
+        } catch (const std::exception& error) {
+            silent[answer.node] = std::string("unreadable report: ") + error.what();
+        }
+    }
+
+    work.clear();
+    for (const auto& report : reports) {
+        Argv command = agent;
+        command.insert(command.end(), {"survey-probe", "--timeout-ms", std::to_string(request.probe_timeout_ms),
+                                       "--probes", probes_to_json(planned_probes(report, reports))});
+        work.emplace_back(report.node, command);
+    }
+    std::vector<Probe> probes;
+    for (const auto& answer : on_every_node(request, work)) {
+        std::vector<Probe> mine;
+        try {
+            if (answer.captured.status == 0) mine = probes_from_json(last_line(answer.captured.out), answer.node);
+        } catch (const std::exception&) {
+        }
+        if (mine.empty() && answer.captured.status != 0) {
+            // The node answered the first phase but not this one: every probe it owed fails.
+            for (const auto& report : reports) {
+                if (report.node != answer.node) continue;
+                for (auto probe : planned_probes(report, reports)) {
+                    probe.detail = "the probe step " + why(answer.captured);
+                    mine.push_back(probe);
+                }
+            }
+        }
+        probes.insert(probes.end(), mine.begin(), mine.end());
+    }
+
+    // The site's expectations (MTU) as this machine reads them; the nodes apply their own.
+    SiteConfig config;
+    const std::string config_path = request.config_path.empty() ? kDefaultConfigPath : request.config_path;
+    if (!request.config_path.empty() || access(config_path.c_str(), R_OK) == 0) {
+        config = load_site_config_file(config_path, "");
+    }
+    SurveyRun run;
+    run.result = analyze_survey(nodes, reports, probes, config, silent);
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return run;
+}
+
+}  // namespace sparkfabric::launch

@@ -1,0 +1,31 @@
+// Runs `spark-fabric survey` across an allocation (srun, one step per node, in parallel) or a
+// hostfile (ssh): every node reports itself, then probes its peers; the core checks the lot.
+// Every phase is bounded: a node that does not answer in time is a FAIL cell, never a hang.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fabric/survey.hpp"
+
+namespace sparkfabric::launch {
+
+struct SurveyRequest {
+    std::string hostfile;        // empty: the Slurm allocation (SLURM_JOB_NODELIST)
+    std::string config_path;     // handed to every node; empty: the node's default
+    std::string spark_fabric;    // the agent every node runs
+    int timeout_seconds = 10;    // per phase and node
+    int probe_timeout_ms = 2000; // per TCP connect
+};
+
+struct SurveyRun {
+    SurveyResult result;
+    double seconds = 0;  // wall time of the whole survey
+};
+
+SurveyRun run_survey(const SurveyRequest& request);
+
+// The spark-fabric next to this program, else the one on PATH.
+std::string sibling_spark_fabric();
+
+}  // namespace sparkfabric::launch
