@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# spark-fabric survey on a real Slurm cluster: a healthy 10-node switch and 4-node ring pass;
+# each injected fault (an MTU mismatch, a node moved to another subnet, a node that stops
+# answering, a ring with one link down) is a FAIL naming the node and the fix, within bounds.
+# Usage: survey_test.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: survey_test.sh BUILD_DIR}" && pwd)
+source "$here/testlib.sh"
+fabric="$build/tools/spark-fabric/spark-fabric"
+plugin="$build/spank/sparkfabric.so"
+
+survey() {  # NODELIST [spark-fabric global options]: runs the survey in an allocation; sets out and rc
+    local nodes=$1; shift
+    set +e
+    out=$(run_with_timeout 120 salloc -Q -w "$nodes" "$fabric" "$@" survey --timeout 5 --color never 2>&1)
+    rc=$?
+    set -e
+}
+
+sf_cluster_up 10
+printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
+
+# 1. Healthy: ten nodes on one fabric switch.
+survey "spark-dgx-[1-10]"
+assert_eq "$rc" "0" "healthy 10-node survey exit status"
+assert_contains "$out" "sparkfabric survey: 10 node(s), all checks pass" "healthy summary"
+assert_not_contains "$out" "FAIL" "no FAIL cell"
+assert_contains "$out" "* SPARKFABRIC_FABRIC_ADDR:" "each node's plan side by side"
+pass "healthy 10-node switch: every check passes ($(echo "$out" | grep -o 'survey took [0-9]* ms'))"
+set +e; json=$(run_with_timeout 120 salloc -Q -N3 "$fabric" survey --format json --timeout 5 2>/dev/null); set -e
+assert_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["exit_code"], len(d["nodes"]), d["cells"]["spark-dgx-2"]["reach"])')" "0 3 ok" "JSON for tools"
+
+# 2. An MTU mismatch on one node.
+ip -n sf-spark-dgx-3 link set enp1s0f1np1 mtu 1500
+survey "spark-dgx-[1-4]"
+ip -n sf-spark-dgx-3 link set enp1s0f1np1 mtu 9000
+assert_eq "$rc" "2" "MTU mismatch exit status"
+assert_contains "$out" "FAIL spark-dgx-3: enp1s0f1np1: MTU 1500 while its peers use 9000" "MTU mismatch named"
+assert_contains "$out" "fix: \`ip link set dev enp1s0f1np1 mtu 9000\`" "MTU fix"
+pass "MTU mismatch: FAIL on spark-dgx-3 with the fix"
+
+# 3. A node moved to another subnet.
+ip -n sf-spark-dgx-2 addr flush dev enp1s0f1np1
+ip -n sf-spark-dgx-2 addr add 192.168.77.2/24 dev enp1s0f1np1
+survey "spark-dgx-[1-4]"
+ip -n sf-spark-dgx-2 addr flush dev enp1s0f1np1
+ip -n sf-spark-dgx-2 addr add 192.168.200.2/24 dev enp1s0f1np1
+assert_eq "$rc" "2" "moved node exit status"
+assert_contains "$out" "FAIL spark-dgx-2: 192.168.77.0/24: shares no fabric subnet with spark-dgx-1, spark-dgx-3, spark-dgx-4" "subnet named"
+pass "node on another subnet: FAIL on spark-dgx-2"
+
+# 4. A node that stops answering: its slurmd frozen after the allocation is granted.
+slurmd_pid=$(cat "$SF_CLUSTER_STATE/run/slurmd.spark-dgx-4.pid")
+set +e
+out=$(run_with_timeout 120 salloc -Q -w "spark-dgx-[1-4]" bash -c \
+      "kill -STOP $slurmd_pid; '$fabric' survey --timeout 5 --color never; rc=\$?; kill -CONT $slurmd_pid; exit \$rc" 2>&1)
+rc=$?
+set -e
+kill -CONT "$slurmd_pid" 2>/dev/null || true
+assert_eq "$rc" "2" "dead node exit status"
+assert_contains "$out" "FAIL spark-dgx-4: node: gave no report (no answer in time)" "dead node named"
+assert_contains "$out" "spark-dgx-1 ok" "the live nodes still answer"
+pass "a node that stops answering is a FAIL within the timeout"
+
+# 5. A four-node ring: healthy, then with one cable down.
+sf_cluster_down
+sf_cluster_up 4 --ring
+printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
+printf 'fabric: {topology: ring}\n' > "$SF_CLUSTER_STATE/ring.yaml"
+survey "spark-dgx-[1-4]" --config "$SF_CLUSTER_STATE/ring.yaml"
+assert_eq "$rc" "0" "healthy ring exit status"
+assert_contains "$out" "SPARKFABRIC_TOPOLOGY=ring" "ring on every node"
+ip -n sf-spark-dgx-2 link set enp1s0f0np0 down   # cable 2: node 2 port 0 to node 3 port 1
+survey "spark-dgx-[1-4]" --config "$SF_CLUSTER_STATE/ring.yaml"
+assert_eq "$rc" "2" "broken ring exit status"
+assert_contains "$out" "FAIL spark-dgx-2: 192.168.101.0/24: has 1 ring neighbour(s) (spark-dgx-1) where a closed ring needs 2" "open chain at node 2"
+assert_contains "$out" "FAIL spark-dgx-3: 192.168.103.0/24: has 1 ring neighbour(s) (spark-dgx-4)" "open chain at node 3"
+pass "ring with one link down: an open chain named at both ends"
