@@ -224,7 +224,7 @@ public:
     }
 
     void read_check(const YAML::Node& node, const std::string& key, SiteConfig& config) const {
-        expect_map(node, key, {"level", "min_busbw_gbps"});
+        expect_map(node, key, {"level", "min_busbw_gbps", "min_busbw_ring_gbps", "preflight"});
         if (const auto level = node["level"]) {
             std::string error;
             const auto parsed = parse_check_level(scalar(level, key + ".level"), error);
@@ -234,6 +234,10 @@ public:
         if (const auto threshold = node["min_busbw_gbps"]) {
             config.min_busbw_gbps = number(threshold, key + ".min_busbw_gbps", 0.0, 10000.0);
         }
+        if (const auto ring = node["min_busbw_ring_gbps"]) {
+            config.min_busbw_ring_gbps = number(ring, key + ".min_busbw_ring_gbps", 0.0, 10000.0);
+        }
+        if (const auto preflight = node["preflight"]) config.preflight = boolean(preflight, key + ".preflight");
     }
 
     void read_gpu(const YAML::Node& node, const std::string& key, SiteConfig& config) const {

@@ -41,7 +41,9 @@ struct SiteConfig {
     std::vector<std::string> enforced_variables;  // site value wins over the user's
     std::map<std::string, std::string> extra_env; // NCCL_*/UCX_* the site adds
     CheckLevel check_default = CheckLevel::warn;
-    double min_busbw_gbps = 21.875;       // GB/s: 87.5% of a 200 Gb/s link
+    double min_busbw_gbps = 21.875;       // GB/s: 87.5% of a 200 Gb/s link (pair, switch)
+    double min_busbw_ring_gbps = 10.0;    // GB/s: NVIDIA's pass mark for a ring
+    bool preflight = false;               // spark-launch surveys the allocation before every launch
     std::string gpu_cache_path = kDefaultGpuCachePath;
     bool operator==(const SiteConfig&) const = default;
 };

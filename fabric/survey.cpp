@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -73,10 +74,13 @@ std::string join_text(const std::vector<std::string>& items, const char* separat
 class Analysis {
 public:
     Analysis(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
-             const std::vector<Probe>& probes, const SiteConfig& config, const std::map<std::string, std::string>& why_silent)
+             const std::vector<Probe>& probes, const SiteConfig& config, const std::map<std::string, std::string>& why_silent,
+             const BandwidthRun& bandwidth)
         : probes_(probes), config_(config), why_silent_(why_silent) {
         result_.nodes = expected;
         result_.checks = columns();
+        result_.bandwidth = bandwidth;
+        if (bandwidth.requested) result_.checks.push_back("busbw");
         for (const auto& report : reports) {
             if (std::find(result_.nodes.begin(), result_.nodes.end(), report.node) == result_.nodes.end()) {
                 result_.nodes.push_back(report.node);  // a node that answered though not expected: show it
@@ -84,7 +88,7 @@ public:
             reports_[report.node] = &report;
         }
         for (const auto& node : result_.nodes) {
-            for (const auto& check : columns()) result_.cells[node][check] = Cell::none;
+            for (const auto& check : result_.checks) result_.cells[node][check] = Cell::none;
         }
     }
 
@@ -108,6 +112,7 @@ public:
         check_software();
         check_memlock();
         check_plan();
+        check_bandwidth();
         for (const auto& [node, row] : result_.cells) {
             for (const auto& [check, cell] : row) {
                 if (cell == Cell::fail) result_.exit_code = 2;
@@ -358,6 +363,32 @@ private:
         each_report([&](const std::string& node, const NodeReport&) { ok_unless_marked(node, "plan"); });
     }
 
+    // One collective across all nodes: every answering node gets the same cell.
+    void check_bandwidth() {
+        const BandwidthRun& run = result_.bandwidth;
+        if (!run.requested) return;
+        const std::string first = reports_.empty() ? std::string() : reports_.begin()->first;
+        if (!run.measured) {
+            if (!first.empty()) {
+                mark(first, "busbw", Cell::warn, Severity::warning, "spark-nccl-check", "bandwidth not measured: " + run.note,
+                     "run it alone to see why: `srun --mpi=pmix --ntasks-per-node=1 spark-nccl-check` (it is built "
+                     "only where CUDA, NCCL and MPI are, and needs a GPU on every node)");
+            }
+            return;
+        }
+        char text[160];
+        std::snprintf(text, sizeof text, "peak all_reduce bus bandwidth %.2f GB/s, pass mark %.3f GB/s",
+                      run.peak_all_reduce_busbw, run.pass_mark);
+        const bool below = run.peak_all_reduce_busbw < run.pass_mark;
+        each_report([&](const std::string& node, const NodeReport&) {
+            result_.cells[node]["busbw"] = below ? Cell::warn : Cell::ok;
+        });
+        result_.problems.push_back({below ? Severity::warning : Severity::info, "all nodes", "busbw", text,
+                                    below ? "look for the slow link: the speed, MTU and memlock cells, and both twins in "
+                                            "NCCL_IB_HCA"
+                                          : ""});
+    }
+
     std::map<std::string, const NodeReport*> reports_;
     const std::vector<Probe>& probes_;
     const SiteConfig& config_;
@@ -455,8 +486,21 @@ std::vector<Probe> planned_probes(const NodeReport& self, const std::vector<Node
 
 SurveyResult analyze_survey(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
                             const std::vector<Probe>& probes, const SiteConfig& config,
-                            const std::map<std::string, std::string>& why_silent) {
-    return Analysis(expected, reports, probes, config, why_silent).run();
+                            const std::map<std::string, std::string>& why_silent, const BandwidthRun& bandwidth) {
+    return Analysis(expected, reports, probes, config, why_silent, bandwidth).run();
+}
+
+std::optional<double> nccl_check_peak(const std::string& output) {
+    static const std::string kPrefix = "# peak busbw: all_reduce ";
+    const auto at = output.find(kPrefix);
+    if (at == std::string::npos) return std::nullopt;
+    try {
+        size_t used = 0;
+        const double value = std::stod(output.substr(at + kPrefix.size(), 32), &used);
+        if (used > 0 && value >= 0) return value;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
 }
 
 std::string probes_to_json(const std::vector<Probe>& probes) { return nlohmann::json(probes).dump(); }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,19 @@ struct SurveyProblem {
     std::string fix;
 };
 
+// `survey --bandwidth`: spark-nccl-check across the allocation after the checks pass.
+struct BandwidthRun {
+    bool requested = false;
+    bool measured = false;
+    double peak_all_reduce_busbw = 0;  // GB/s
+    double pass_mark = 0;              // the site's: min_busbw_gbps, or min_busbw_ring_gbps on a ring
+    std::string note;                  // why it was not measured, or spark-nccl-check's verdict line
+};
+
+// The peak all_reduce bus bandwidth from spark-nccl-check's summary ("# peak busbw: all_reduce
+// 23.10 GB/s, ..."); nullopt when the output has none.
+std::optional<double> nccl_check_peak(const std::string& output);
+
 struct SurveyResult {
     std::vector<std::string> nodes;    // rows, in allocation order
     std::vector<std::string> checks;   // columns
@@ -64,6 +78,7 @@ struct SurveyResult {
     // the same everywhere (addresses are expected to differ).
     std::map<std::string, std::map<std::string, std::string>> variables;  // variable -> node -> value
     std::vector<std::string> differs;
+    BandwidthRun bandwidth;
     int exit_code = 0;  // 0 ok, 1 warnings, 2 errors
 };
 
@@ -71,7 +86,8 @@ struct SurveyResult {
 // why: "no answer within 10 s", "srun exited 1").
 SurveyResult analyze_survey(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
                             const std::vector<Probe>& probes, const SiteConfig& config,
-                            const std::map<std::string, std::string>& why_silent = {});
+                            const std::map<std::string, std::string>& why_silent = {},
+                            const BandwidthRun& bandwidth = {});
 
 std::string probes_to_json(const std::vector<Probe>& probes);
 std::vector<Probe> probes_from_json(const std::string& text, const std::string& source);  // throws runtime_error

@@ -80,6 +80,11 @@ std::string survey_to_json(const SurveyResult& result) {
     const nlohmann::json document = {{"nodes", result.nodes},         {"checks", result.checks},
                                      {"cells", cells},                {"problems", problems},
                                      {"variables", result.variables}, {"differs", result.differs},
+                                     {"bandwidth", {{"requested", result.bandwidth.requested},
+                                                    {"measured", result.bandwidth.measured},
+                                                    {"peak_all_reduce_busbw_gbps", result.bandwidth.peak_all_reduce_busbw},
+                                                    {"pass_mark_gbps", result.bandwidth.pass_mark},
+                                                    {"note", result.bandwidth.note}}},
                                      {"exit_code", result.exit_code}};
     return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

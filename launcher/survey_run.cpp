@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -66,18 +68,56 @@ std::string why(const Captured& captured) {
     return "exited " + std::to_string(captured.status);
 }
 
-}  // namespace
-
-std::string sibling_spark_fabric() {
-    const std::string self = self_executable();
+std::string executable_near(const std::string& self, const std::vector<std::string>& relatives, const std::string& name) {
     const auto slash = self.rfind('/');
     if (slash != std::string::npos) {
-        for (const char* relative : {"/spark-fabric", "/../tools/spark-fabric/spark-fabric"}) {
+        for (const auto& relative : relatives) {
             const std::string candidate = self.substr(0, slash) + relative;
             if (access(candidate.c_str(), X_OK) == 0) return candidate;
         }
     }
-    return "spark-fabric";
+    return name;  // on PATH, if anywhere
+}
+
+// spark-nccl-check over every node (srun --mpi=pmix, one rank per node), judged by the site's
+// pass mark for the shape; only after the checks found no error, since a broken fabric hangs it.
+BandwidthRun measure_bandwidth(const SurveyRequest& request, const SurveyResult& checks,
+                               const std::vector<NodeReport>& reports, const SiteConfig& config) {
+    BandwidthRun run;
+    run.requested = true;
+    const bool ring = std::any_of(reports.begin(), reports.end(),
+                                  [](const NodeReport& r) { return r.plan.topology == Topology::ring; });
+    run.pass_mark = ring ? config.min_busbw_ring_gbps : config.min_busbw_gbps;
+    if (checks.exit_code == 2) {
+        run.note = "the checks found errors; fix them first (NCCL would hang or fail on this fabric)";
+        return run;
+    }
+    if (!request.hostfile.empty()) {
+        run.note = "with --hostfile, run `spark-launch --hostfile F mpirun -- spark-nccl-check` instead";
+        return run;
+    }
+    const std::string check = executable_near(request.spark_fabric, {"/spark-nccl-check", "/../nccl_check/spark-nccl-check"},
+                                              "spark-nccl-check");
+    char threshold[32];
+    std::snprintf(threshold, sizeof threshold, "%.3f", run.pass_mark);
+    const Captured captured = run_capture({"srun", "--overlap", "--quiet", "--mpi=pmix", "--ntasks-per-node=1",
+                                           "--nodes=" + std::to_string(reports.size()), check, "--threshold", threshold},
+                                          300);
+    if (const auto peak = nccl_check_peak(captured.out)) {
+        run.measured = true;
+        run.peak_all_reduce_busbw = *peak;
+        return run;
+    }
+    run.note = captured.status == 127 || captured.out.find("cannot run") != std::string::npos
+                   ? "spark-nccl-check not found (built only where CUDA, NCCL and MPI are)"
+                   : "spark-nccl-check gave no result (" + why(captured) + ")";
+    return run;
+}
+
+}  // namespace
+
+std::string sibling_spark_fabric() {
+    return executable_near(self_executable(), {"/spark-fabric", "/../tools/spark-fabric/spark-fabric"}, "spark-fabric");
 }
 
 SurveyRun run_survey(const SurveyRequest& request) {
@@ -154,6 +194,10 @@ SurveyRun run_survey(const SurveyRequest& request) {
     }
     SurveyRun run;
     run.result = analyze_survey(nodes, reports, probes, config, silent);
+    if (request.bandwidth) {
+        const BandwidthRun bandwidth = measure_bandwidth(request, run.result, reports, config);
+        run.result = analyze_survey(nodes, reports, probes, config, silent, bandwidth);
+    }
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return run;
 }

@@ -16,6 +16,7 @@ struct SurveyRequest {
     std::string spark_fabric;    // the agent every node runs
     int timeout_seconds = 10;    // per phase and node
     int probe_timeout_ms = 2000; // per TCP connect
+    bool bandwidth = false;      // then spark-nccl-check across the allocation, when the checks pass
 };
 
 struct SurveyRun {

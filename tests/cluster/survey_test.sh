@@ -31,6 +31,12 @@ pass "healthy 10-node switch: every check passes ($(echo "$out" | grep -o 'surve
 set +e; json=$(run_with_timeout 120 salloc -Q -N3 "$fabric" survey --format json --timeout 5 2>/dev/null); set -e
 assert_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["exit_code"], len(d["nodes"]), d["cells"]["spark-dgx-2"]["reach"])')" "0 3 ok" "JSON for tools"
 
+# --bandwidth runs spark-nccl-check only where it can: these nodes have no GPU, so it says why
+# it measured nothing (a warning), and never hangs.
+set +e; out=$(run_with_timeout 400 salloc -Q -N2 "$fabric" survey --bandwidth --timeout 5 --color never 2>&1); rc=$?; set -e
+assert_eq "$rc" "1" "--bandwidth without GPUs exit status (a warning)"
+assert_contains "$out" "bandwidth not measured: spark-nccl-check" "--bandwidth says why nothing was measured"
+
 # 2. An MTU mismatch on one node.
 ip -n sf-spark-dgx-3 link set enp1s0f1np1 mtu 1500
 survey "spark-dgx-[1-4]"

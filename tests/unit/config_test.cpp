@@ -48,6 +48,8 @@ nccl:
 check:
   level: strict
   min_busbw_gbps: 20.5
+  min_busbw_ring_gbps: 9.5
+  preflight: true
 gpu:
   cache: /var/cache/sparkfabric/gpu.json
 )", "site.yaml", "spark-dgx-1");
@@ -62,6 +64,8 @@ gpu:
     EXPECT_EQ(config.extra_env.at("NCCL_DEBUG"), "WARN");
     EXPECT_EQ(config.check_default, CheckLevel::strict);
     EXPECT_DOUBLE_EQ(config.min_busbw_gbps, 20.5);
+    EXPECT_DOUBLE_EQ(config.min_busbw_ring_gbps, 9.5);
+    EXPECT_TRUE(config.preflight);
 }
 
 TEST(Config, NodeOverridesApplyOnlyToThatHost) {

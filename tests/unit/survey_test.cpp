@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "fabric/checks.hpp"
@@ -241,6 +242,49 @@ TEST(Survey, SoftwareIsReadFromTheFileSystem) {
     std::filesystem::rename(root + "/usr/lib/aarch64-linux-gnu/libnccl.so.2.28.9", root + "/usr/lib/aarch64-linux-gnu/libnccl.so.2");
     EXPECT_EQ(discover_software(root).nccl.at(0).version, "2.28.9");
     EXPECT_TRUE(discover_software(root + "/nowhere").nccl.empty());
+}
+
+}  // namespace
+}  // namespace sparkfabric
+
+namespace sparkfabric {
+namespace {
+
+std::string read_text(const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+TEST(SurveyBandwidth, PeakIsReadFromRealSparkNcclCheckOutput) {
+    // Recorded on the GPU machine (bench/gpu): 2 x H200 over NVLink, and over sockets.
+    const auto nvlink = nccl_check_peak(read_text(std::string(SPARKFABRIC_SOURCE_DIR) + "/bench/gpu/results/mpi.log"));
+    ASSERT_TRUE(nvlink.has_value());
+    EXPECT_DOUBLE_EQ(*nvlink, 299.99);
+    const auto sockets =
+        nccl_check_peak(read_text(std::string(SPARKFABRIC_SOURCE_DIR) + "/bench/gpu/results/shapes/pair-cage0.log"));
+    ASSERT_TRUE(sockets.has_value());
+    EXPECT_DOUBLE_EQ(*sockets, 4.00);
+    EXPECT_FALSE(nccl_check_peak("spark-nccl-check: rank 0: error: ncclCommInitRank failed").has_value());
+}
+
+TEST(SurveyBandwidth, BelowThePassMarkWarnsEveryNodeAndNotMeasuredSaysWhy) {
+    const auto reports = switch_of(2);
+    BandwidthRun slow{true, true, 11.5, 21.875, ""};
+    SurveyResult result = analyze_survey(names(reports), reports, {}, {}, {}, slow);
+    EXPECT_EQ(result.checks.back(), "busbw");
+    EXPECT_EQ(result.cells.at("spark-dgx-1").at("busbw"), Cell::warn);
+    EXPECT_EQ(result.cells.at("spark-dgx-2").at("busbw"), Cell::warn);
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(survey_to_text(result, false).find("peak all_reduce bus bandwidth 11.50 GB/s, pass mark 21.875 GB/s"),
+              std::string::npos);
+    BandwidthRun fast{true, true, 23.7, 21.875, ""};
+    EXPECT_EQ(analyze_survey(names(reports), reports, {}, {}, {}, fast).cells.at("spark-dgx-2").at("busbw"), Cell::ok);
+    BandwidthRun missing{true, false, 0, 21.875, "spark-nccl-check not found"};
+    result = analyze_survey(names(reports), reports, {}, {}, {}, missing);
+    EXPECT_NE(survey_to_text(result, false).find("bandwidth not measured: spark-nccl-check not found"), std::string::npos);
+    EXPECT_EQ(analyze_survey(names(reports), reports, {}, {}).checks.back(), "plan");  // no column unless asked
 }
 
 }  // namespace

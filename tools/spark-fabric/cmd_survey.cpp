@@ -73,7 +73,8 @@ int run_survey_probe(const Globals&, const std::vector<std::string>& args) {
 
 int run_survey(const Globals& globals, const std::vector<std::string>& args) {
     const auto flags = parse_command_flags(
-        args, {{"--hostfile"}, {"--format"}, {"--timeout"}, {"--probe-timeout-ms"}, {"--color"}}, "survey");
+        args, {{"--hostfile"}, {"--format"}, {"--timeout"}, {"--probe-timeout-ms"}, {"--color"}, {"--bandwidth", false}},
+        "survey");
     const std::string format = flags.count("--format") != 0 ? flags.at("--format") : "text";
     if (format != "text" && format != "json") throw UsageError{"survey: --format must be text or json"};
     const std::string colour = flags.count("--color") != 0 ? flags.at("--color") : "auto";
@@ -87,6 +88,7 @@ int run_survey(const Globals& globals, const std::vector<std::string>& args) {
     request.spark_fabric = launch::sibling_spark_fabric();
     request.timeout_seconds = bounded_number(flags, "--timeout", 10, 1, 600, "survey");
     request.probe_timeout_ms = bounded_number(flags, "--probe-timeout-ms", 2000, 1, 60000, "survey");
+    request.bandwidth = flags.count("--bandwidth") != 0;
     const launch::SurveyRun run = launch::run_survey(request);
     if (format == "json") {
         std::cout << survey_to_json(run.result);

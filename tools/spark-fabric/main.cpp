@@ -61,6 +61,7 @@ const char* kUsage =
     "  probe-gpu [--cache FILE] [--print]\n"
     "                                  ask the CUDA driver for DMA-BUF/GPUDirect support, write the node cache\n"
     "  survey [--hostfile F] [--format text|json] [--timeout S] [--probe-timeout-ms MS] [--color auto|always|never]\n"
+    "         [--bandwidth]            (--bandwidth: then spark-nccl-check across the nodes, against the pass mark)\n"
     "                                  every node of the allocation (or hostfile) checked against its peers: MTU,\n"
     "                                  speed, subnets and ring closure, reachability, NCCL and torch builds, memlock,\n"
     "                                  what each node's jobs get; exit 0 ok, 1 warnings, 2 errors\n"
