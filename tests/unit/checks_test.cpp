@@ -13,10 +13,7 @@ std::vector<Finding> checks_for(NodeFacts facts, SiteConfig config = {}) {
 }
 
 const Finding* find(const std::vector<Finding>& findings, const std::string& code) {
-    for (const auto& finding : findings) {
-        if (finding.code == code) return &finding;
-    }
-    return nullptr;
+    return testing::find_finding(findings, code);
 }
 
 NodeFacts healthy(const std::string& fixture) {

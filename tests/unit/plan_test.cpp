@@ -15,17 +15,9 @@ Plan plan_for(const std::string& fixture, JobShape job = {}, SiteConfig config =
     return make_plan(discover_fixture(fixture), config, job);
 }
 
-std::string value(const Plan& plan, const std::string& name) {
-    const auto* variable = plan.find(name);
-    return variable == nullptr ? std::string("<unset>") : variable->value;
-}
-
-bool has_finding(const Plan& plan, const std::string& code) {
-    for (const auto& finding : plan.findings) {
-        if (finding.code == code) return true;
-    }
-    return false;
-}
+using testing::planned_value;
+std::string value(const Plan& plan, const std::string& name) { return planned_value(plan, name); }
+bool has_finding(const Plan& plan, const std::string& code) { return testing::find_finding(plan.findings, code) != nullptr; }
 
 TEST(Plan, Cage1GetsBothTwinsExactNamesAndGidIndex) {
     const Plan plan = plan_for("cage1");

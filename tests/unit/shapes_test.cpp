@@ -18,16 +18,9 @@ Plan plan_for(const std::string& fixture, int nodes, const SiteConfig& config = 
     return make_plan(discover_fixture(fixture), config, job);
 }
 
-std::string value(const Plan& plan, const std::string& name) {
-    const auto* variable = plan.find(name);
-    return variable == nullptr ? std::string("<unset>") : variable->value;
-}
-
+std::string value(const Plan& plan, const std::string& name) { return testing::planned_value(plan, name); }
 const Finding* finding(const std::vector<Finding>& findings, const std::string& code) {
-    for (const auto& item : findings) {
-        if (item.code == code) return &item;
-    }
-    return nullptr;
+    return testing::find_finding(findings, code);
 }
 
 // What every plan must satisfy, whatever the shape.

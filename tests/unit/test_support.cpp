@@ -69,4 +69,16 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::map<s
     return result;
 }
 
+std::string planned_value(const Plan& plan, const std::string& name) {
+    const auto* variable = plan.find(name);
+    return variable == nullptr ? std::string("<unset>") : variable->value;
+}
+
+const Finding* find_finding(const std::vector<Finding>& findings, const std::string& code) {
+    for (const auto& finding : findings) {
+        if (finding.code == code) return &finding;
+    }
+    return nullptr;
+}
+
 }  // namespace sparkfabric::testing

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fabric/discovery.hpp"
+#include "fabric/plan.hpp"
 
 namespace sparkfabric::testing {
 
@@ -13,6 +14,11 @@ std::string fixture_tree(const std::string& name);   // generated sysfs/procfs t
 std::string fixture_file(const std::string& name);   // checked-in file under tests/fixtures
 AddressMap fixture_addresses(const std::string& name);  // the tree's addresses.yaml
 NodeFacts discover_fixture(const std::string& name);
+
+// A planned variable's value, or "<unset>".
+std::string planned_value(const Plan& plan, const std::string& name);
+// The first finding with this code, or null.
+const Finding* find_finding(const std::vector<Finding>& findings, const std::string& code);
 
 struct ProgramResult {
     int status = -1;  // exit status, or 128+signal
