@@ -236,6 +236,10 @@ private:
             return join_text(std::vector<std::string>(subnets[node].begin(), subnets[node].end()));
         };
         if (topology != Topology::ring) {
+            // Every pair must share a subnet. Blame the odd ones out: the nodes that share with
+            // fewer peers than the best-connected node does (all of them, for equal islands).
+            size_t best = 0;
+            for (const auto& [node, peers] : neighbours) best = std::max(best, peers.size());
             for (const auto& [node, set] : subnets) {
                 std::vector<std::string> strangers;
                 for (const auto& [peer, peer_set] : subnets) {
@@ -243,7 +247,8 @@ private:
                         strangers.push_back(peer);
                     }
                 }
-                if (strangers.size() + 1 == subnets.size()) {  // alone: this node is the odd one out
+                const bool odd_one_out = neighbours[node].size() < best || best + 1 < subnets.size();
+                if (!strangers.empty() && odd_one_out) {
                     mark(node, "subnet", Cell::fail, Severity::error, subnets_text(node),
                          "shares no fabric subnet with " + join_text(strangers) + ": NCCL cannot reach them over the fabric",
                          "put its fabric interfaces on the subnet(s) its peers use (" + subnets_text(strangers.front()) + ")");

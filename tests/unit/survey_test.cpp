@@ -112,6 +112,21 @@ TEST(Survey, NodeOnAnotherSubnetFails) {
     ASSERT_NE(problem_on(result, "spark-dgx-2", "shares no fabric subnet with"), nullptr);
 }
 
+TEST(Survey, TwoIslandsOnOneSwitchFailEveryNode) {
+    auto reports = switch_of(4);
+    for (size_t i = 2; i < 4; ++i) {  // nodes 3 and 4 on a subnet of their own
+        NodeFacts moved = reports[i].facts;
+        for (auto& device : moved.netdevs) {
+            for (auto& address : device.ipv4) {
+                if (address.address.rfind("192.168.100.", 0) == 0) address.address.replace(0, 12, "192.168.77.");
+            }
+        }
+        reports[i] = report_for(reports[i].node, moved, 4);
+    }
+    const SurveyResult result = analyze_survey(names(reports), reports, {}, {});
+    for (const auto& node : result.nodes) EXPECT_EQ(result.cells.at(node).at("subnet"), Cell::fail) << node;
+}
+
 TEST(Survey, RingWithALinkDownIsAnOpenChain) {
     SiteConfig config;
     config.topology = Topology::ring;
