@@ -238,8 +238,11 @@ private:
         if (topology != Topology::ring) {
             // Every pair must share a subnet. Blame the odd ones out: the nodes that share with
             // fewer peers than the best-connected node does (all of them, for equal islands).
-            size_t best = 0;
-            for (const auto& [node, peers] : neighbours) best = std::max(best, peers.size());
+            size_t best = 0, worst = subnets.size();
+            for (const auto& [node, set] : subnets) {
+                best = std::max(best, neighbours[node].size());
+                worst = std::min(worst, neighbours[node].size());
+            }
             for (const auto& [node, set] : subnets) {
                 std::vector<std::string> strangers;
                 for (const auto& [peer, peer_set] : subnets) {
@@ -247,7 +250,7 @@ private:
                         strangers.push_back(peer);
                     }
                 }
-                const bool odd_one_out = neighbours[node].size() < best || best + 1 < subnets.size();
+                const bool odd_one_out = neighbours[node].size() < best || worst == best;
                 if (!strangers.empty() && odd_one_out) {
                     mark(node, "subnet", Cell::fail, Severity::error, subnets_text(node),
                          "shares no fabric subnet with " + join_text(strangers) + ": NCCL cannot reach them over the fabric",
