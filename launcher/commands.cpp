@@ -29,8 +29,10 @@ Argv torchrun_command(const TorchrunNode& node) {
 }
 
 Argv srun_node_stage_command(const std::string& self, int nnodes, const Argv& node_stage_args) {
+    // --overlap: a second launch in the same allocation runs beside the first instead of
+    // waiting for its CPUs (Slurm gives a step every CPU of its nodes by default).
     Argv argv{"srun", "--nodes=" + std::to_string(nnodes), "--ntasks=" + std::to_string(nnodes),
-              "--ntasks-per-node=1", "--kill-on-bad-exit=1", self};
+              "--ntasks-per-node=1", "--kill-on-bad-exit=1", "--overlap", self};
     argv.insert(argv.end(), node_stage_args.begin(), node_stage_args.end());
     return argv;
 }

@@ -220,8 +220,8 @@ int in_allocation(const LaunchRequest& original) {
     std::string port = request.port > 0 ? std::to_string(request.port) : "";
     if (request.print && local_hostname() != nodes[0]) {
         // --print runs nothing: no step on the head to ask for its address or a free port.
-        head_address = "<" + nodes[0] + "'s fabric address>";
-        if (port.empty()) port = "<a port free on " + nodes[0] + ", from " + std::to_string(search_from) + ">";
+        head_address = "<fabric address of " + nodes[0] + ">";
+        if (port.empty()) port = "<free port on " + nodes[0] + " from " + std::to_string(search_from) + ">";
     } else {
         const PlanValues plan = head_plan(request, nodes[0], nnodes, request.print ? 0 : search_from);
         head_address = head_address_of(plan, nodes[0]);
@@ -236,7 +236,7 @@ int in_allocation(const LaunchRequest& original) {
         for (int i = 0; i < nnodes; ++i) {
             std::cout << "# " << nodes[static_cast<size_t>(i)] << "\n"
                       << shell_join(node_torchrun_line(request, torch, nnodes, procs, head_address, port, i == 0,
-                                                       "<" + nodes[static_cast<size_t>(i)] + "'s fabric address>"))
+                                                       "<fabric address of " + nodes[static_cast<size_t>(i)] + ">"))
                       << "\n";
         }
         if (libuv_is_default(torch.version)) {
@@ -274,7 +274,7 @@ bool is_this_machine(const std::string& host) {
 std::string hostfile_port(const LaunchRequest& request, const std::string& head, int search_from) {
     if (request.port > 0) return std::to_string(request.port);
     if (is_this_machine(head)) return std::to_string(free_port_here(search_from));
-    if (request.print) return "<a port free on " + head + ", from " + std::to_string(search_from) + ">";
+    if (request.print) return "<free port on " + head + " from " + std::to_string(search_from) + ">";
     const Argv query = ssh_command(head, {self_executable(), "--stage", "port", "--port-from", std::to_string(search_from)});
     const Captured answer = run_capture(query, 30);
     int port = 0;
@@ -341,7 +341,7 @@ int on_hostfile(const LaunchRequest& original) {
             const int host_procs = hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs;
             std::cout << "# " << hosts[i].host << " runs, through: " << shell_join(children[i].argv) << "\n"
                       << shell_join(node_torchrun_line(request, torch, nnodes, host_procs, hosts[0].host, port, i == 0,
-                                                       "<" + hosts[i].host + "'s fabric address>"))
+                                                       "<fabric address of " + hosts[i].host + ">"))
                       << "\n";
         }
         return 0;
