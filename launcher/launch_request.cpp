@@ -131,8 +131,8 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
         }
     }
     if (request.stage == "plan" || request.stage == "port") return request;
-    if (request.stage == "exec") {  // internal: PROGRAM after --, no launcher
-        if (request.program.empty() || request.program[0].empty()) throw LaunchError("--stage exec: no program");
+    if (request.stage == "exec" || request.stage == "restore") {  // internal: PROGRAM after --, no launcher
+        if (request.program.empty() || request.program[0].empty()) throw LaunchError("--stage " + request.stage + ": no program");
         return request;
     }
     if (request.launcher != "torchrun" && request.launcher != "mpirun" && request.launcher != "srun") {

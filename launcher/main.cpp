@@ -184,13 +184,21 @@ int exec_stage(const LaunchRequest& request) {
 }
 
 // mpirun inside Slurm: the values the plugin injected for the launching node must not reach
-// other nodes' ranks. Open MPI hands its own OMPI_MCA_* environment to every rank, so those of
-// ours leave mpirun's environment; each rank then keeps what its node's plugin injected.
+// other nodes' ranks. Open MPI hands its own OMPI_MCA_* environment to every rank, so ours leave
+// mpirun's environment (drop_injected_mca_values), and each rank puts back what its own node's
+// plugin recorded (--stage restore): remote ranks still have it from their daemon's step, the
+// ranks mpirun forks on its own node get it back from the record.
 void drop_injected_mca_values() {
-    const auto record = decode_injected_record(env_or(kInjectedRecordName));
-    for (const auto& [name, value] : record) {
+    for (const auto& [name, value] : decode_injected_record(env_or(kInjectedRecordName))) {
         if (name.rfind("OMPI_MCA_", 0) == 0 && env_or(name.c_str()) == value) unsetenv(name.c_str());
     }
+}
+
+int restore_stage(const LaunchRequest& request) {
+    for (const auto& [name, value] : decode_injected_record(env_or(kInjectedRecordName))) {
+        if (name.rfind("OMPI_MCA_", 0) == 0 && std::getenv(name.c_str()) == nullptr) setenv(name.c_str(), value.c_str(), 0);
+    }
+    return finish(request.program, request);
 }
 
 int in_allocation(const LaunchRequest& original) {
@@ -207,7 +215,8 @@ int in_allocation(const LaunchRequest& original) {
         job.nnodes = nnodes;
         job.procs_per_node = procs;
         job.as_root = geteuid() == 0;
-        job.program = request.program;
+        job.program = {self_executable(), "--stage", "restore", "--"};
+        job.program.insert(job.program.end(), request.program.begin(), request.program.end());
         if (!request.print) drop_injected_mca_values();
         return finish(mpirun_command(job), request);
     }
@@ -375,6 +384,7 @@ int main(int argc, char** argv) {
         }
         if (request.stage == "node") return node_stage(request);
         if (request.stage == "exec") return exec_stage(request);
+        if (request.stage == "restore") return restore_stage(request);
         if (!request.stage.empty()) throw LaunchError("unknown --stage");
         if (!request.hostfile.empty()) return on_hostfile(request);
         if (std::getenv("SLURM_JOB_ID") != nullptr) return in_allocation(request);

@@ -38,18 +38,17 @@ pass "heterogeneous nodes: each its own interfaces, HCAs and GID choice in the s
 cat > "$SF_USER_DIR/steps.sbatch" <<'JOB'
 #!/bin/bash
 #SBATCH -N3
-#SBATCH --ntasks-per-node=2
 #SBATCH --nccl-mode=safe
 show() { echo "$1: $(hostname) if=$NCCL_SOCKET_IFNAME hca=${NCCL_IB_HCA:-unset} gid=${NCCL_IB_GID_INDEX:-unset} algo=$NCCL_ALGO gdr=${NCCL_NET_GDR_LEVEL:-unset} timeout=${NCCL_IB_TIMEOUT:-unset} status=$SPARKFABRIC_STATUS"; }
 export -f show
 show batch
-srun -N3 --ntasks-per-node=1 --fabric=enP7s7 bash -c 'show mgmt-fabric'
-srun -N2 --ntasks-per-node=1 bash -c 'show two-nodes'
-srun -N3 --ntasks-per-node=1 bash -c 'show three-nodes'
-srun -N1 --ntasks-per-node=1 --nccl-mode=dmabuf bash -c 'show dmabuf'
+srun -N3 -n3 --fabric=enP7s7 bash -c 'show mgmt-fabric'
+srun -N2 -n2 bash -c 'show two-nodes'
+srun -N3 -n3 bash -c 'show three-nodes'
+srun -N1 -n1 --nccl-mode=dmabuf bash -c 'show dmabuf'
 export NCCL_IB_TIMEOUT=18 NCCL_ALGO=Ring
-srun -N3 --ntasks-per-node=1 bash -c 'show exported'
-srun -N1 --ntasks-per-node=1 --fabric=off bash -c 'show off'
+srun -N3 -n3 bash -c 'show exported'
+srun -N1 -n1 --fabric=off bash -c 'show off'
 JOB
 run_with_timeout 180 as_user sbatch --wait -o "$SF_USER_DIR/steps.out" "$SF_USER_DIR/steps.sbatch" >/dev/null || true
 out=$(cat "$SF_USER_DIR/steps.out")
