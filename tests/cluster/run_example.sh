@@ -14,7 +14,6 @@ sf_cluster_up "$nodes"
 printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
 export PATH="$build/launcher:$build/tools/spark-fabric:$build/tools/nccl_check:$PATH"
 export SPARKFABRIC_EXAMPLES="$root/examples" SPARKFABRIC_MPI_CHECK="$build/examples/mpi_fabric_check"
-# Debian's torch 1.13 on Python 3.11 needs explicit --redirects/--tee; newer torch does not.
 # As a user types it: no torchrun flags, no root (spark-launch adds what the torch it finds needs).
 export SPARK_LAUNCH_OPTS=""
 
