@@ -61,6 +61,24 @@ std::map<std::string, std::string> users_values(const Lookup& environment, const
     return values;
 }
 
+// The record arrives through the job's environment, which the user controls: it may only ever
+// make the plugin replan or remove variables of the kinds the plugin injects, never others
+// (LD_PRELOAD, SLURM_*).
+bool could_be_ours(const std::string& name) {
+    for (const char* prefix : {"NCCL_", "UCX_", "OMPI_MCA_", "GLOO_", "TP_", "SPARKFABRIC_"}) {
+        if (name.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+}
+
+std::map<std::string, std::string> read_record(const Lookup& environment) {
+    std::map<std::string, std::string> record;
+    for (auto& [name, value] : decode_injected_record(environment(kInjectedRecordName).value_or(""))) {
+        if (could_be_ours(name)) record[name] = value;
+    }
+    return record;
+}
+
 // What an earlier step injected and this plan does not set goes, unless the user changed it
 // since (then it is theirs); the record is replaced by one of what this step injects.
 void settle_injection(StepOutcome& outcome, const Lookup& environment, const std::map<std::string, std::string>& record) {
@@ -84,7 +102,7 @@ StepOutcome plan_step(const StepRequest& request) {
     outcome.node = local_hostname();
     const std::string prefix = "sparkfabric: " + outcome.node + ": ";
     const Lookup environment = environment_of(request);
-    const auto record = decode_injected_record(environment(kInjectedRecordName).value_or(""));
+    const auto record = read_record(environment);
 
     JobShape job;
     job.nodes = request.nodes > 0 ? request.nodes : 1;

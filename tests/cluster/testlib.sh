@@ -8,9 +8,12 @@ fi
 export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
 # Namespace, bridge and node names are global: tests from several checkouts (or a test and a
 # benchmark) take turns on one lock instead of tearing down each other's cluster.
-exec {_sf_cluster_lock}>/var/lock/sparkfabric-cluster.lock
-flock "$_sf_cluster_lock"
-export SF_CLUSTER_LOCK_FD=$_sf_cluster_lock  # cluster.sh closes it: daemons must not hold the lock
+# A test that runs another test's helpers (run_example.sh) holds the lock already.
+if [ -z "${SF_CLUSTER_LOCK_FD:-}" ]; then
+    exec {_sf_cluster_lock}>/var/lock/sparkfabric-cluster.lock
+    flock "$_sf_cluster_lock"
+    export SF_CLUSTER_LOCK_FD=$_sf_cluster_lock  # cluster.sh closes it: daemons must not hold the lock
+fi
 
 # Jobs run as an ordinary user, as on a real site: the plugin's user-side paths (user_init runs
 # as the job's user) and spark-launch without root are what gets tested.

@@ -117,6 +117,17 @@ TEST(InjectedRecord, AValueTheUserChangedIsNotRemoved) {
     EXPECT_FALSE(unsets(second, "NCCL_SOCKET_IFNAME"));
 }
 
+TEST(InjectedRecord, ARecordCannotRemoveVariablesThePluginNeverSets) {
+    StepRequest off = request_for("cage1");
+    off.fabric_option = "off";
+    off.user_env = {{"LD_PRELOAD", "x.so"}, {"SLURM_JOB_ID", "7"}, {"NCCL_DEBUG", "INFO"},
+                    {kInjectedRecordName, "LD_PRELOAD=x.so SLURM_JOB_ID=7 NCCL_DEBUG=INFO"}};
+    const StepOutcome outcome = plan_step(off);
+    EXPECT_FALSE(unsets(outcome, "LD_PRELOAD"));
+    EXPECT_FALSE(unsets(outcome, "SLURM_JOB_ID"));
+    EXPECT_TRUE(unsets(outcome, "NCCL_DEBUG"));  // an extra_env-style variable an earlier step set
+}
+
 TEST(InjectedRecord, FabricOffReadsNeitherConfigNorSysfs) {
     StepRequest off;
     off.fabric_option = "off";
