@@ -34,6 +34,13 @@ assert_contains "$out" "spark-dgx-2 if==enp1s0f0np0,enP2p1s0f0np0 hca==rocep1s0f
 assert_contains "$out" "spark-dgx-3 if==enp1s0f1np1,enP2p1s0f1np1 hca==rocep1s0f1:1,roceP2p1s0f1:1 gid=unset family=AF_INET" "node 3: GID indexes differ"
 pass "heterogeneous nodes: each its own interfaces, HCAs and GID choice in the same step"
 
+# The memlock check judges the limit the task gets (srun propagates the submitting shell's),
+# not slurmstepd's own.
+out=$(run_with_timeout 60 as_user bash -c 'ulimit -l 1024 && srun -N1 -n1 bash -c "ulimit -l"' 2>&1)
+assert_contains "$out" "locked-memory limit is 1024 KiB" "the task's limit, from SLURM_RLIMIT_MEMLOCK"
+echo "$out" | grep -qx 1024 || { echo "$out" >&2; fail "the task does not have the 1024 KiB limit it was judged by"; }
+pass "memlock: judged from what the task gets"
+
 # 2. The batch step's values do not leak into later steps; a user's export between steps does.
 cat > "$SF_USER_DIR/steps.sbatch" <<'JOB'
 #!/bin/bash
