@@ -9,7 +9,7 @@ Argv torchrun_command(const TorchrunNode& node) {
               "--nnodes=" + std::to_string(node.nnodes),
               "--nproc_per_node=" + std::to_string(node.nproc_per_node),
               "--rdzv_backend=c10d",
-              "--rdzv_endpoint=" + node.endpoint_address + ":" + std::to_string(node.port),
+              "--rdzv_endpoint=" + node.endpoint_address + ":" + node.port,
               "--rdzv_id=" + node.rdzv_id};
     // c10d decides who hosts the store by hostname; a fabric address matches nobody, so the
     // head says so explicitly and everyone else connects.

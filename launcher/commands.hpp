@@ -16,7 +16,7 @@ struct TorchrunNode {
     int nnodes = 1;
     int nproc_per_node = 1;
     std::string endpoint_address;  // the head node's fabric address
-    int port = 29500;
+    std::string port = "29500";   // text: --print shows a placeholder where the port is not known
     std::string rdzv_id;
     bool is_host = false;          // only the head node hosts the c10d store
     std::string local_address;     // empty: not passed (torch < 2 lacks --local_addr)

@@ -140,6 +140,7 @@ Argv node_torchrun_line(const LaunchRequest& request, const TorchChoice& torch, 
     node.nnodes = nnodes;
     node.nproc_per_node = procs;
     node.endpoint_address = head_address;
+    node.port = port;
     node.rdzv_id = request.rdzv_id;
     node.is_host = is_host;
     const bool local_addr = request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
@@ -148,12 +149,7 @@ Argv node_torchrun_line(const LaunchRequest& request, const TorchChoice& torch, 
     node.quirk_args = quirks.arguments;
     node.extra_args = request.torchrun_args;
     node.program = request.program;
-    Argv argv = torchrun_command(node);
-    // The endpoint's port as given (a number, or a placeholder in --print).
-    for (auto& word : argv) {
-        if (word.rfind("--rdzv_endpoint=", 0) == 0) word = "--rdzv_endpoint=" + head_address + ":" + port;
-    }
-    return argv;
+    return torchrun_command(node);
 }
 
 // --stage node: this node's torchrun, run where it will run.

@@ -85,7 +85,7 @@ TEST(Commands, TorchrunHeadAndWorker) {
     node.nnodes = 2;
     node.nproc_per_node = 1;
     node.endpoint_address = "192.168.200.1";
-    node.port = 20042;
+    node.port = "20042";
     node.rdzv_id = "slurm-42";
     node.is_host = true;
     node.local_address = "192.168.200.1";
