@@ -62,7 +62,8 @@ std::map<std::string, std::string> decode_injected_record(const std::string& tex
         if (equals == std::string::npos) continue;
         const std::string name = entry.substr(0, equals);
         std::string value;
-        if (!is_valid_env_name(name) || !unescape(entry.substr(equals + 1), value)) continue;
+        if (!is_valid_env_name(name) || name == kInjectedRecordName) continue;  // never one of ours
+        if (!unescape(entry.substr(equals + 1), value)) continue;
         record[name] = value;
     }
     return record;

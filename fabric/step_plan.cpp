@@ -82,10 +82,11 @@ std::map<std::string, std::string> read_record(const Lookup& environment) {
 // What an earlier step injected and this plan does not set goes, unless the user changed it
 // since (then it is theirs); the record is replaced by one of what this step injects.
 void settle_injection(StepOutcome& outcome, const Lookup& environment, const std::map<std::string, std::string>& record) {
-    for (const auto& [name, value] : record) {
+    for (const auto& entry : record) {  // not a structured binding: lambdas capture it (clang)
+        const std::string& name = entry.first;
         const bool planned = std::any_of(outcome.to_set.begin(), outcome.to_set.end(),
                                          [&](const PlannedVariable& variable) { return variable.name == name; });
-        if (!planned && environment(name) == value) outcome.to_unset.push_back(name);
+        if (!planned && environment(name) == entry.second) outcome.to_unset.push_back(name);
     }
     const std::string text = encode_injected_record(outcome.to_set);
     if (!text.empty()) {

@@ -58,7 +58,8 @@ TEST(InjectedRecord, RoundTripsValuesWithSpacesPercentAndCommas) {
 }
 
 TEST(InjectedRecord, MalformedEntriesAreSkipped) {
-    const auto record = decode_injected_record("GOOD=1 bad-name=2 NOEQUALS BROKEN=%4 HALF=%zz OK=a%20b");
+    const auto record =
+        decode_injected_record("GOOD=1 bad-name=2 NOEQUALS BROKEN=%4 HALF=%zz OK=a%20b SPARKFABRIC_INJECTED=x");
     EXPECT_EQ(record.size(), 2u);
     EXPECT_EQ(record.at("GOOD"), "1");
     EXPECT_EQ(record.at("OK"), "a b");
