@@ -228,7 +228,8 @@ int in_allocation(const LaunchRequest& original) {
         head_address = "<fabric address of " + nodes[0] + ">";
         if (port.empty()) port = "<free port on " + nodes[0] + " from " + std::to_string(search_from) + ">";
     } else {
-        const PlanValues plan = head_plan(request, nodes[0], nnodes, request.print ? 0 : search_from);
+        // Here with --print only when this is the head: its plan and a free port are local.
+        const PlanValues plan = head_plan(request, nodes[0], nnodes, search_from);
         head_address = head_address_of(plan, nodes[0]);
         if (port.empty()) {
             const auto found = plan.find("SPARKFABRIC_LAUNCH_PORT");
