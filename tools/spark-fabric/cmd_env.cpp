@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "fabric/injected_record.hpp"
 #include "fabric/plan.hpp"
 #include "fabric/plan_report.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
@@ -39,9 +40,15 @@ int run_env(const Globals& globals, const std::vector<std::string>& args) {
     const std::string format = flags.count("--format") != 0 ? flags.at("--format") : "sh";
     if (format != "sh" && format != "json") throw UsageError{"env: --format must be sh or json"};
 
-    // The user's own values are kept by the plugin, so they are kept here too.
+    // The user's own values are kept by the plugin, so they are kept here too; inside a job,
+    // a value equal to what the plugin recorded injecting is the plugin's, not the user's.
+    const char* recorded = std::getenv(kInjectedRecordName);
+    const auto record = decode_injected_record(recorded != nullptr ? recorded : "");
     for (const auto& name : plannable_variable_names()) {
-        if (const char* value = std::getenv(name.c_str())) job.user_env[name] = value;
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr) continue;
+        const auto ours = record.find(name);
+        if (ours == record.end() || ours->second != value) job.user_env[name] = value;
     }
     const LoadedNode node = load_node(globals, false);
     const auto& facts = node.facts;
