@@ -20,6 +20,9 @@ const char* const kUsage =
     "\n"
     "Options:\n"
     "  --print                  print the exact commands, shell-quoted, instead of running them\n"
+    "  --preflight              survey the allocation first (spark-fabric survey); on errors, print\n"
+    "                           them and start nothing (exit 2); warnings are printed, the launch goes on\n"
+    "  --no-preflight           skip it where the site config turns it on (check.preflight)\n"
     "  --port P                 rendezvous port (default: a free port on the head, 20000-29999)\n"
     "  --nproc-per-node N       processes per node (default: GPUs per node from Slurm, else 1)\n"
     "  --hostfile F             plain hosts, one per line, optional slots=N, # comments\n"
@@ -67,6 +70,10 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
         }
         if (name == "--print") {
             request.print = true;
+        } else if (name == "--preflight") {
+            request.preflight = Preflight::on;
+        } else if (name == "--no-preflight") {
+            request.preflight = Preflight::off;
         } else if (name == "--allow-large") {
             request.allow_large = true;
         } else if (name == "--port") {

@@ -16,10 +16,14 @@ public:
 
 enum class LocalAddr { automatic, on, off };
 
+// --preflight / --no-preflight; without either, the site config's check.preflight decides.
+enum class Preflight { site, on, off };
+
 struct LaunchRequest {
     std::string launcher;               // torchrun | mpirun | srun
     std::vector<std::string> program;   // PROGRAM [ARGS] after --
     bool print = false;
+    Preflight preflight = Preflight::site;
     int port = 0;                       // 0: derived from the job id
     int nproc_per_node = 0;             // 0: GPUs per node from Slurm, else 1
     std::string hostfile;

@@ -14,6 +14,7 @@
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/launch_request.hpp"
 #include "launcher/process.hpp"
+#include "launcher/survey_run.hpp"
 #include "launcher/rendezvous.hpp"
 #include "launcher/supervise.hpp"
 #include "launcher/torch_runtime.hpp"
@@ -358,6 +359,35 @@ int on_hostfile(const LaunchRequest& original) {
 }  // namespace
 }  // namespace sparkfabric::launch
 
+namespace sparkfabric::launch {
+namespace {
+
+// --preflight: the whole allocation surveyed before anything starts; a doomed launch (errors)
+// stops here instead of hanging in NCCL or the rendezvous.
+int preflight(const LaunchRequest& request) {
+    if (request.print || request.preflight == Preflight::off) return 0;
+    if (request.preflight == Preflight::site) {
+        const std::string path = request.config_path.empty() ? kDefaultConfigPath : request.config_path;
+        if (access(path.c_str(), R_OK) != 0 || !load_site_config_file(path, local_hostname()).preflight) return 0;
+    }
+    SurveyRequest survey;
+    survey.hostfile = request.hostfile;
+    survey.config_path = request.config_path;
+    survey.spark_fabric = sibling_spark_fabric();
+    const SurveyRun run = run_survey(survey);
+    std::cerr << survey_to_text(run.result, isatty(STDERR_FILENO) != 0);
+    if (run.result.exit_code == 2) {
+        std::cerr << "spark-launch: the preflight survey found errors (above); nothing was started\n";
+        return 2;
+    }
+    std::cerr << "spark-launch: preflight survey passed" << (run.result.exit_code == 1 ? " with warnings" : "")
+              << " in " << static_cast<int>(run.seconds * 1000) << " ms; launching\n";
+    return 0;
+}
+
+}  // namespace
+}  // namespace sparkfabric::launch
+
 int main(int argc, char** argv) {
     using namespace sparkfabric::launch;
     const std::vector<std::string> args(argv + 1, argv + argc);
@@ -383,6 +413,7 @@ int main(int argc, char** argv) {
         if (request.stage == "exec") return exec_stage(request);
         if (request.stage == "restore") return restore_stage(request);
         if (!request.stage.empty()) throw LaunchError("unknown --stage");
+        if (const int status = preflight(request); status != 0) return status;
         if (!request.hostfile.empty()) return on_hostfile(request);
         if (std::getenv("SLURM_JOB_ID") != nullptr) return in_allocation(request);
         throw LaunchError("not inside a Slurm allocation (no SLURM_JOB_ID) and no --hostfile: run it from an sbatch "

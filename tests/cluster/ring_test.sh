@@ -16,23 +16,24 @@ sf_cluster_up 4 --ring
 printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 
 # 1. Every node finds the ring from its own facts and gets the ring's rules.
-out=$(run_with_timeout 60 srun -N4 bash -c 'echo "$(hostname) $SPARKFABRIC_TOPOLOGY $NCCL_SOCKET_IFNAME $GLOO_SOCKET_IFNAME $OMPI_MCA_btl_tcp_if_include $SPARKFABRIC_BOOTSTRAP_ADDR $SPARKFABRIC_FABRIC_ADDR $NCCL_ALGO $NCCL_IB_SUBNET_AWARE_ROUTING $NCCL_IB_MERGE_NICS $NCCL_NET_PLUGIN"' 2>&1)
+out=$(run_with_timeout 60 as_user srun -N4 bash -c 'echo "$(hostname) $SPARKFABRIC_TOPOLOGY $NCCL_SOCKET_IFNAME $GLOO_SOCKET_IFNAME $OMPI_MCA_btl_tcp_if_include $SPARKFABRIC_BOOTSTRAP_ADDR $SPARKFABRIC_FABRIC_ADDR $NCCL_ALGO $NCCL_IB_SUBNET_AWARE_ROUTING $NCCL_IB_MERGE_NICS $NCCL_NET_PLUGIN"' 2>&1)
 for k in 1 2 3 4; do
     assert_contains "$out" "spark-dgx-$k ring =enP7s7 enP7s7 enP7s7 10.77.0.$k 192.168.$((100 + k)).1 Ring 1 0 none" "node $k"
 done
 pass "four ring nodes: topology ring, bootstrap on enP7s7, Ring, subnet-aware routing"
 
 # 2. The plain launch line a user types: the rendezvous must use the management addresses.
-cat > "$SF_CLUSTER_STATE/ring.sbatch" <<JOB
+cat > "$SF_USER_DIR/ring.sbatch" <<JOB
 #!/bin/bash
 #SBATCH -N4
 $launch --print torchrun -- $here/allreduce_check.py
 $launch torchrun -- $here/allreduce_check.py
 echo "torchrun exit \$?"
 JOB
-run_with_timeout 300 sbatch --wait -o "$SF_CLUSTER_STATE/ring.out" "$SF_CLUSTER_STATE/ring.sbatch" >/dev/null || true
-out=$(cat "$SF_CLUSTER_STATE/ring.out")
-assert_contains "$out" "--head-address 10.77.0.1" "rendezvous on the head's management address"
+chmod 644 "$SF_USER_DIR/ring.sbatch"
+run_with_timeout 300 as_user sbatch --wait -o "$SF_USER_DIR/ring.out" "$SF_USER_DIR/ring.sbatch" >/dev/null || true
+out=$(cat "$SF_USER_DIR/ring.out")
+assert_contains "$out" "--rdzv_endpoint=10.77.0.1:" "rendezvous on the head's management address"
 assert_contains "$out" "torchrun exit 0" "torchrun exit"
 for rank in 0 1 2 3; do
     assert_contains "$out" "ALLREDUCE_OK rank=$rank world=4 sum=10" "rank $rank all_reduce"

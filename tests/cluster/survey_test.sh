@@ -13,7 +13,7 @@ plugin="$build/spank/sparkfabric.so"
 survey() {  # NODELIST [spark-fabric global options]: runs the survey in an allocation; sets out and rc
     local nodes=$1; shift
     set +e
-    out=$(run_with_timeout 120 salloc -Q -w "$nodes" "$fabric" "$@" survey --timeout 5 --color never 2>&1)
+    out=$(run_with_timeout 120 as_user salloc -Q -w "$nodes" "$fabric" "$@" survey --timeout 5 --color never 2>&1)
     rc=$?
     set -e
 }
@@ -28,12 +28,12 @@ assert_contains "$out" "sparkfabric survey: 10 node(s), all checks pass" "health
 assert_not_contains "$out" "FAIL" "no FAIL cell"
 assert_contains "$out" "* SPARKFABRIC_FABRIC_ADDR:" "each node's plan side by side"
 pass "healthy 10-node switch: every check passes ($(echo "$out" | grep -o 'survey took [0-9]* ms'))"
-set +e; json=$(run_with_timeout 120 salloc -Q -N3 "$fabric" survey --format json --timeout 5 2>/dev/null); set -e
+set +e; json=$(run_with_timeout 120 as_user salloc -Q -N3 "$fabric" survey --format json --timeout 5 2>/dev/null); set -e
 assert_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["exit_code"], len(d["nodes"]), d["cells"]["spark-dgx-2"]["reach"])')" "0 3 ok" "JSON for tools"
 
 # --bandwidth runs spark-nccl-check only where it can: these nodes have no GPU, so it says why
 # it measured nothing (a warning), and never hangs.
-set +e; out=$(run_with_timeout 400 salloc -Q -N2 "$fabric" survey --bandwidth --timeout 5 --color never 2>&1); rc=$?; set -e
+set +e; out=$(run_with_timeout 400 as_user salloc -Q -N2 "$fabric" survey --bandwidth --timeout 5 --color never 2>&1); rc=$?; set -e
 assert_eq "$rc" "1" "--bandwidth without GPUs exit status (a warning)"
 assert_contains "$out" "bandwidth not measured: spark-nccl-check" "--bandwidth says why nothing was measured"
 
@@ -56,7 +56,8 @@ assert_eq "$rc" "2" "moved node exit status"
 assert_contains "$out" "FAIL spark-dgx-2: 192.168.77.0/24: shares no fabric subnet with spark-dgx-1, spark-dgx-3, spark-dgx-4" "subnet named"
 pass "node on another subnet: FAIL on spark-dgx-2"
 
-# 4. A node that stops answering: its slurmd frozen after the allocation is granted.
+# 4. A node that stops answering: its slurmd frozen after the allocation is granted (as root:
+# freezing a daemon is no user's business).
 slurmd_pid=$(cat "$SF_CLUSTER_STATE/run/slurmd.spark-dgx-4.pid")
 set +e
 out=$(run_with_timeout 120 salloc -Q -w "spark-dgx-[1-4]" bash -c \
@@ -74,6 +75,7 @@ sf_cluster_down
 sf_cluster_up 4 --ring
 printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 printf 'fabric: {topology: ring}\n' > "$SF_CLUSTER_STATE/ring.yaml"
+chmod 644 "$SF_CLUSTER_STATE/ring.yaml"
 survey "spark-dgx-[1-4]" --config "$SF_CLUSTER_STATE/ring.yaml"
 assert_eq "$rc" "0" "healthy ring exit status"
 assert_contains "$out" "SPARKFABRIC_TOPOLOGY=ring" "ring on every node"

@@ -2,6 +2,8 @@
 // record are planned afresh, values that differ are the user's, stale ones are removed.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,19 +68,26 @@ TEST(InjectedRecord, MalformedEntriesAreSkipped) {
 }
 
 TEST(InjectedRecord, BatchValuesAreReplannedInALaterStep) {
+    // A site rule that tells node counts apart, so the batch step and a smaller step differ.
+    const std::string site = ::testing::TempDir() + "/algo-by-nodes.yaml";
+    std::ofstream(site) << "nccl:\n  algo:\n    - {max_nodes: 2, algo: Ring}\n    - {algo: \"allreduce:tree,ring\"}\n";
     StepRequest batch = request_for("cage1");
+    batch.config_path = site;
     batch.nodes = 10;
     const StepOutcome first = plan_step(batch);
-    ASSERT_NE(set_by(first, "NCCL_ALGO"), nullptr);
-    EXPECT_EQ(set_by(first, "NCCL_ALGO")->value, "Tree");
+    ASSERT_NE(set_by(first, "NCCL_ALGO"), nullptr) << first.failure;
+    EXPECT_EQ(set_by(first, "NCCL_ALGO")->value, "allreduce:tree,ring");
+    EXPECT_EQ(set_by(first, "SPARKFABRIC_TOPOLOGY")->value, "switch");
     ASSERT_NE(set_by(first, kInjectedRecordName), nullptr);
 
     StepRequest step = request_for("cage1");
+    step.config_path = site;
     step.nodes = 2;
     step.user_env = inherit({}, first);
     const StepOutcome second = plan_step(step);
-    ASSERT_NE(set_by(second, "NCCL_ALGO"), nullptr) << "the batch step's Tree must not look like the user's";
+    ASSERT_NE(set_by(second, "NCCL_ALGO"), nullptr) << "the batch step's rule must not look like the user's";
     EXPECT_EQ(set_by(second, "NCCL_ALGO")->value, "Ring");
+    EXPECT_EQ(set_by(second, "SPARKFABRIC_TOPOLOGY")->value, "pair");
 }
 
 TEST(InjectedRecord, AnExportBetweenStepsIsTheUsers) {
