@@ -15,6 +15,7 @@ chroot_mount() {  # ROOT
     mount --bind /dev/pts "$root/dev/pts"
     # The chroot's daemons (munged, slurmd) keep their sockets and pid files in its own /run.
     mount -t tmpfs tmpfs "$root/run"
+    mkdir -m 1777 "$root/run/lock"  # /var/lock points here: the cluster tests' lock file
 }
 
 # Unmounts everything under ROOT, deepest first (ip netns mounts ROOT/run/netns, sometimes twice).
