@@ -25,6 +25,14 @@ trap 'chroot_umount "$root"' EXIT
 trap 'chroot_umount "$root"; exit 130' INT TERM
 # The checkout's files (tracked and new, not ignored) are copied in: nothing run in the root can
 # write to the checkout. Unchanged files keep their times, so a kept root rebuilds only what changed.
+# slurmctld answers srun and salloc at this machine's name: it must resolve in the root as it
+# does outside, or their steps never complete and the nodes drain ("Kill task failed").
+name=$(hostname)
+if ! chroot "$root" getent hosts "$name" >/dev/null; then
+    addr=$(getent hosts "$name" | awk '{print $1; exit}')
+    [ -n "$addr" ] || { echo "debian13: this machine's name '$name' does not resolve" >&2; exit 1; }
+    printf '%s\t%s\n' "$addr" "$name" >>"$root/etc/hosts"
+fi
 src=/src/sparkfabric
 mkdir -p "$root$src"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
