@@ -26,12 +26,29 @@ GpuCache gpu_cache_from_json(const std::string& text, const std::string& source_
     }
 }
 
-std::optional<GpuCache> read_gpu_cache(const std::string& path, std::string& error) {
+std::optional<GpuCache> read_gpu_cache(const std::string& path, std::string& error, bool require_trusted) {
     int read_errno = 0;
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         read_errno = errno;
         if (read_errno != ENOENT) error = path + ": " + std::strerror(read_errno);
+        return std::nullopt;
+    }
+    // Checked on the open descriptor, so the file judged is the file read.
+    struct stat info {};
+    std::string refusal;
+    if (fstat(fd, &info) != 0) {
+        refusal = std::strerror(errno);
+    } else if (!S_ISREG(info.st_mode)) {
+        refusal = "not a regular file";
+    } else if (require_trusted && info.st_uid != 0) {
+        refusal = "not owned by root (fix: rerun `spark-fabric probe-gpu` as root, or chown root " + path + ")";
+    } else if (require_trusted && (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        refusal = "writable by group or others (fix: chmod go-w " + path + ")";
+    }
+    if (!refusal.empty()) {
+        close(fd);
+        error = path + ": GPU cache refused: " + refusal;
         return std::nullopt;
     }
     std::string text;

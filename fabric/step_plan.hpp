@@ -3,6 +3,7 @@
 // The plugin only moves these values in and out of Slurm, so tests can run all of it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,13 +29,22 @@ struct StepRequest {
     std::optional<AddressMap> addresses;  // tests; the plugin uses the live ones
 
     int nodes = 1;
-    std::map<std::string, std::string> user_env;  // the step's values of plannable variables
+    // The step's environment as it arrives: `environment` when set (the plugin asks Slurm),
+    // else `user_env`. It may hold values an earlier step injected (srun copies the batch
+    // step's environment); SPARKFABRIC_INJECTED tells those from the user's own.
+    std::function<std::optional<std::string>(const std::string& name)> environment;
+    std::map<std::string, std::string> user_env;
+    // The locked-memory limit the task will get (KiB, -1 unlimited), when the caller knows it
+    // better than this process's own limit (slurmstepd applies propagated limits later).
+    std::optional<long long> task_memlock_kib;
 };
 
 struct StepOutcome {
     std::string node;
     Plan plan;
-    std::vector<PlannedVariable> to_set;  // set with overwrite; the user's kept values are not here
+    std::vector<PlannedVariable> to_set;  // set with overwrite; the user's kept values are not here;
+                                          // ends with the SPARKFABRIC_INJECTED record of them all
+    std::vector<std::string> to_unset;    // injected by an earlier step, not planned now: remove
     std::vector<std::string> messages;    // for the job's stderr, one line each
     std::string failure;                  // non-empty: fail every task of the step with this
 };

@@ -13,16 +13,26 @@ Argv torchrun_command(const TorchrunNode& node) {
               "--rdzv_id=" + node.rdzv_id};
     // c10d decides who hosts the store by hostname; a fabric address matches nobody, so the
     // head says so explicitly and everyone else connects.
-    if (node.is_host) argv.push_back("--rdzv_conf=is_host=true");
+    std::vector<std::string> conf;
+    if (node.is_host) conf.push_back("is_host=true");
+    conf.insert(conf.end(), node.rdzv_conf.begin(), node.rdzv_conf.end());
+    if (!conf.empty()) {  // one --rdzv_conf: torchrun keeps only the last one given
+        std::string joined;
+        for (const auto& entry : conf) joined += (joined.empty() ? "" : ",") + entry;
+        argv.push_back("--rdzv_conf=" + joined);
+    }
     if (!node.local_address.empty()) argv.push_back("--local_addr=" + node.local_address);
+    argv.insert(argv.end(), node.quirk_args.begin(), node.quirk_args.end());
     argv.insert(argv.end(), node.extra_args.begin(), node.extra_args.end());
     argv.insert(argv.end(), node.program.begin(), node.program.end());
     return argv;
 }
 
 Argv srun_node_stage_command(const std::string& self, int nnodes, const Argv& node_stage_args) {
+    // --overlap: a second launch in the same allocation runs beside the first instead of
+    // waiting for its CPUs (Slurm gives a step every CPU of its nodes by default).
     Argv argv{"srun", "--nodes=" + std::to_string(nnodes), "--ntasks=" + std::to_string(nnodes),
-              "--ntasks-per-node=1", "--kill-on-bad-exit=1", self};
+              "--ntasks-per-node=1", "--kill-on-bad-exit=1", "--overlap", self};
     argv.insert(argv.end(), node_stage_args.begin(), node_stage_args.end());
     return argv;
 }
@@ -44,12 +54,6 @@ Argv mpirun_command(const MpirunJob& job) {
         }
         argv.insert(argv.end(), {"-np", std::to_string(slots_total), "-H", hosts});
     }
-    for (const auto& variable : job.variables) argv.insert(argv.end(), {"-x", variable.name + "=" + variable.value});
-    if (!job.interfaces.empty()) {
-        std::string list;
-        for (const auto& name : job.interfaces) list += (list.empty() ? "" : ",") + name;
-        argv.insert(argv.end(), {"--mca", "btl_tcp_if_include", list});
-    }
     argv.insert(argv.end(), job.program.begin(), job.program.end());
     return argv;
 }
@@ -63,9 +67,7 @@ Argv srun_mpi_command(int nnodes, int procs_per_node, const Argv& program) {
 }
 
 Argv ssh_command(const std::string& host, const Argv& remote) {
-    return {"ssh", "-o", "BatchMode=yes", host, "--", shell_join(remote)};
+    return {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", host, "--", shell_join(remote)};
 }
-
-int port_for_job(long long job_id) { return 20000 + static_cast<int>(job_id % 10000); }
 
 }  // namespace sparkfabric::launch

@@ -11,15 +11,16 @@ const char* const kUsage =
     "\n"
     "Starts PROGRAM across the nodes of the Slurm allocation (or of --hostfile) on the fabric.\n"
     "\n"
-    "  torchrun   one torchrun per node (c10d rendezvous at the head node's fabric address,\n"
-    "             job-unique port and id, is_host on the head only)\n"
-    "  mpirun     Open MPI: -np, --map-by ppr:N:node, -x for every fabric variable,\n"
-    "             --mca btl_tcp_if_include with the fabric interface\n"
+    "  torchrun   one torchrun per node (c10d rendezvous at the head node's address, a port\n"
+    "             free on the head and an id unique to this launch, is_host on the head only;\n"
+    "             flags the detected torch needs are added for you)\n"
+    "  mpirun     Open MPI: -np, --map-by ppr:N:node; every rank keeps its own node's fabric\n"
+    "             settings (the plugin's inside Slurm, spark-launch's own on --hostfile hosts)\n"
     "  srun       srun --mpi=pmix, N tasks per node (inside an allocation only)\n"
     "\n"
     "Options:\n"
     "  --print                  print the exact commands, shell-quoted, instead of running them\n"
-    "  --port P                 rendezvous port (default: 20000 + job id mod 10000, or 29500)\n"
+    "  --port P                 rendezvous port (default: a free port on the head, 20000-29999)\n"
     "  --nproc-per-node N       processes per node (default: GPUs per node from Slurm, else 1)\n"
     "  --hostfile F             plain hosts, one per line, optional slots=N, # comments\n"
     "  --allow-large            allow more than 10 nodes\n"
@@ -28,8 +29,8 @@ const char* const kUsage =
     "  --torchrun-arg ARG       pass ARG to torchrun before PROGRAM (repeatable)\n"
     "  --local-addr auto|on|off pass torchrun --local_addr with the node's fabric address\n"
     "                           (auto: when torch >= 2 is found)\n"
-    "  --rdzv-id ID             torchrun rendezvous id (default: slurm-<job id>, or\n"
-    "                           sparkfabric-<port> with --hostfile); letters, digits, - _ .\n"
+    "  --rdzv-id ID             torchrun rendezvous id (default: slurm-<job>-<step>-<random>,\n"
+    "                           or sparkfabric-<random> with --hostfile); letters, digits, - _ .\n"
     "  --mpirun PATH            mpirun to run (default: mpirun on PATH)\n"
     "  --help                   this text\n";
 
@@ -102,6 +103,22 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             request.nnodes = whole_number(name, value(name, arg), 1, 100000);
         } else if (name == "--head-address") {  // internal
             request.head_address = value(name, arg);
+        } else if (name == "--port-from") {  // internal
+            const std::string text = value(name, arg);
+            if (!parse_port(text, request.port_from)) throw LaunchError("--port-from: '" + printable(text) + "' is not a port");
+        } else if (name == "--torch-version") {  // internal
+            request.torch_version = value(name, arg);
+        } else if (name == "--torch-libuv") {  // internal
+            request.torch_libuv = value(name, arg);
+            if (request.torch_libuv != "yes" && request.torch_libuv != "no" && request.torch_libuv != "unknown") {
+                throw LaunchError("--torch-libuv: use yes, no or unknown");
+            }
+        } else if (name == "--apply-plan") {  // internal
+            request.apply_plan = true;
+        } else if (name == "--watch-stdin") {  // internal
+            request.watch_stdin = true;
+        } else if (name == "--is-host") {  // internal
+            request.is_host = true;
         } else if (name == "--rdzv-id") {
             request.rdzv_id = value(name, arg);
         } else if (!arg.empty() && arg[0] == '-') {
@@ -113,7 +130,11 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
                               "spark-launch torchrun -- train.py");
         }
     }
-    if (request.stage == "plan") return request;
+    if (request.stage == "plan" || request.stage == "port") return request;
+    if (request.stage == "exec" || request.stage == "restore") {  // internal: PROGRAM after --, no launcher
+        if (request.program.empty() || request.program[0].empty()) throw LaunchError("--stage " + request.stage + ": no program");
+        return request;
+    }
     if (request.launcher != "torchrun" && request.launcher != "mpirun" && request.launcher != "srun") {
         throw LaunchError(request.launcher.empty() ? "no launcher given: use torchrun, mpirun or srun"
                                                    : "unknown launcher '" + printable(request.launcher) +

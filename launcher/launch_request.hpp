@@ -30,11 +30,21 @@ struct LaunchRequest {
     std::vector<std::string> torchrun_args;  // extra torchrun options, before PROGRAM
     LocalAddr local_addr = LocalAddr::automatic;
 
-    // Internal stages, run by spark-launch itself on each node through srun.
-    std::string stage;                  // "" | "node" | "plan"
+    // Internal stages, run by spark-launch itself on each node (through srun or ssh):
+    //   plan: print this node's plan (and, with --port-from, a port free here)
+    //   port: print a port free here, searching from --port-from
+    //   node: run this node's torchrun
+    //   exec: apply this node's plan to the environment and run PROGRAM (mpirun on hosts)
+    std::string stage;
     int nnodes = 0;
     std::string head_address;
     std::string rdzv_id;
+    int port_from = 0;
+    std::string torch_version;          // "2.6"; empty: not found on the launching side
+    std::string torch_libuv = "unknown";  // yes | no | unknown
+    bool apply_plan = false;            // no plugin ran here (hostfile): set the plan's variables
+    bool watch_stdin = false;           // end the program when stdin closes (spark-launch gone)
+    bool is_host = false;               // hostfile: this node hosts the rendezvous store
 };
 
 // Throws LaunchError naming the option and what is allowed.

@@ -5,6 +5,7 @@
 #include "fabric/config.hpp"
 #include "fabric/options.hpp"
 #include "fabric/validate.hpp"
+#include "spank/guard.hpp"
 
 namespace sparkfabric::spank {
 namespace {
@@ -13,7 +14,7 @@ enum OptionId { kFabric = 1, kNcclMode, kFabricCheck, kFabricExplain };
 
 // Validates in srun/sbatch/salloc (remote == 0) so a bad value is refused before anything is
 // queued, and again in slurmstepd, which must not trust what arrives.
-int option_callback(int id, const char* optarg, int /*remote*/) {
+int checked_option(int id, const char* optarg) {
     const std::string value = optarg != nullptr ? optarg : "";
     std::string error;
     bool valid = true;
@@ -38,6 +39,10 @@ int option_callback(int id, const char* optarg, int /*remote*/) {
     }
     if (!valid) slurm_error("sparkfabric: %s", error.c_str());
     return valid ? 0 : -1;
+}
+
+int option_callback(int id, const char* optarg, int /*remote*/) {
+    return guarded("option", -1, [&] { return checked_option(id, optarg); });
 }
 
 // Slurm's struct takes char*, so the texts live in writable arrays.

@@ -2,6 +2,7 @@
 // options.cpp, the step's work in remote_step.cpp, all decisions in libsparkfabric.
 #include "spank/slurm_headers.hpp"
 
+#include "spank/guard.hpp"
 #include "spank/options.hpp"
 #include "spank/remote_step.hpp"
 
@@ -24,18 +25,22 @@ __attribute__((visibility("default"))) int slurm_spank_init_failure_mode = ESPAN
 
 __attribute__((visibility("default"))) int slurm_spank_init(spank_t sp, int argc, char** argv) {
     using namespace sparkfabric::spank;
-    const spank_context_t context = spank_context();
-    if (context != S_CTX_LOCAL && context != S_CTX_REMOTE && context != S_CTX_ALLOCATOR) return 0;
-    if (parse_plugin_arguments(argc, argv) != 0) return -1;
-    return register_options(sp);
+    // Without its options the plugin cannot work at all: that failure is returned.
+    return guarded("init", -1, [&] {
+        const spank_context_t context = spank_context();
+        if (context != S_CTX_LOCAL && context != S_CTX_REMOTE && context != S_CTX_ALLOCATOR) return 0;
+        if (parse_plugin_arguments(argc, argv) != 0) return -1;
+        return register_options(sp);
+    });
 }
 
 __attribute__((visibility("default"))) int slurm_spank_user_init(spank_t sp, int /*argc*/, char** /*argv*/) {
-    return sparkfabric::spank::remote_user_init(sp);
+    // remote_user_init keeps its own failures for task_init; this only catches what escapes.
+    return sparkfabric::spank::guarded("user_init", 0, [&] { return sparkfabric::spank::remote_user_init(sp); });
 }
 
 __attribute__((visibility("default"))) int slurm_spank_task_init(spank_t sp, int /*argc*/, char** /*argv*/) {
-    return sparkfabric::spank::remote_task_init(sp);
+    return sparkfabric::spank::guarded("task_init", 0, [&] { return sparkfabric::spank::remote_task_init(sp); });
 }
 
 }  // extern "C"

@@ -2,9 +2,11 @@
 
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "fabric/step_plan.hpp"
+#include "fabric/task_limits.hpp"
 #include "spank/options.hpp"
 
 namespace sparkfabric::spank {
@@ -22,11 +24,13 @@ StepState& step_state() {
     return state;
 }
 
-std::string job_env(spank_t sp, const char* name) {
-    char buffer[4096];
-    if (spank_getenv(sp, name, buffer, sizeof buffer) != ESPANK_SUCCESS) return {};
-    return buffer;
+std::optional<std::string> job_env_value(spank_t sp, const char* name) {
+    char buffer[16384];  // SPARKFABRIC_INJECTED is the longest we read; larger is not ours
+    if (spank_getenv(sp, name, buffer, sizeof buffer) != ESPANK_SUCCESS) return std::nullopt;
+    return std::string(buffer);
 }
+
+std::string job_env(spank_t sp, const char* name) { return job_env_value(sp, name).value_or(""); }
 
 int step_node_count(spank_t sp) {
     // The step's own node count is what its collectives span; the batch step spans the job.
@@ -72,13 +76,14 @@ int remote_user_init(spank_t sp) {
         request.sysfs_root = arguments.sysfs_root;
         request.procfs_root = arguments.procfs_root;
         request.nodes = step_node_count(sp);
-        for (const auto& name : plannable_variable_names()) {
-            const std::string value = job_env(sp, name.c_str());
-            if (!value.empty()) request.user_env[name] = value;
-        }
+        request.environment = [sp](const std::string& name) { return job_env_value(sp, name.c_str()); };
+        request.task_memlock_kib = memlock_kib_from_slurm_env(job_env(sp, "SLURM_RLIMIT_MEMLOCK"));
         const StepOutcome outcome = plan_step(request);
         state.failure = outcome.failure;
         state.messages = outcome.messages;
+        // What an earlier step injected and this one does not plan goes, even when this step
+        // fails: a job that runs anyway (optional plugin) must not carry another node's values.
+        for (const auto& name : outcome.to_unset) spank_unsetenv(sp, name.c_str());
         if (!outcome.failure.empty()) return 0;  // reported and failed in task_init
         for (const auto& variable : outcome.to_set) {
             if (spank_setenv(sp, variable.name.c_str(), variable.value.c_str(), 1) != ESPANK_SUCCESS) {
@@ -87,7 +92,15 @@ int remote_user_init(spank_t sp) {
             }
         }
     } catch (const std::exception& error) {
-        state.failure = std::string("sparkfabric: internal error: ") + error.what();
+        // The plugin could not plan: say so and run uninjected, failing only where the user
+        // asked for strict checks.
+        const std::string text = std::string("sparkfabric: internal error: ") + error.what() +
+                                 "; no fabric settings injected";
+        if (option_values().check == "strict") {
+            state.failure = text;
+        } else {
+            state.messages.push_back(text);
+        }
     }
     return 0;  // failing here would not fail an srun job and can drain the node
 }

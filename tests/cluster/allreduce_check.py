@@ -8,6 +8,7 @@ import os
 import socket
 import struct
 import sys
+import time
 from datetime import timedelta
 
 import torch
@@ -45,7 +46,26 @@ def _tcp_conns():
     return out
 
 
+def _wait_for_partner():
+    """SF_PAIR=DIR:ME:OTHER: two launches prove they run at once. Each rank marks DIR/ME.HOST and
+    waits (bounded) for DIR/OTHER.HOST; a launch that only starts after the other ended fails."""
+    pair = os.environ.get("SF_PAIR")
+    if not pair:
+        return
+    directory, me, other = pair.split(":")
+    host = socket.gethostname()
+    open(os.path.join(directory, f"{me}.{host}"), "w").close()
+    for _ in range(1200):
+        if os.path.exists(os.path.join(directory, f"{other}.{host}")):
+            print(f"PAIR_OK {me} saw {other} on {host}", flush=True)
+            return
+        time.sleep(0.1)
+    print(f"PAIR_MISSING {me} never saw {other} on {host}", flush=True)
+    sys.exit(1)
+
+
 def main():
+    _wait_for_partner()
     dist.init_process_group("gloo", timeout=timedelta(seconds=60))
     rank = dist.get_rank()
     world = dist.get_world_size()

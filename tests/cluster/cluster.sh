@@ -4,6 +4,7 @@
 #
 # Usage:
 #   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins] [--cpus C]
+#                   [--node-root NODE=DIR]... [--node-cage NODE=C]...
 #   cluster.sh down [--state DIR]
 #   cluster.sh link-down NODE
 #   cluster.sh link-up NODE
@@ -14,6 +15,11 @@
 #   enP7s7         management  MTU 1500  10.77.0.K/24     bridge sfmgmt0 (root side 10.77.0.254)
 #   enp1s0f1np1    fabric      MTU 9000  192.168.200.K/24 bridge sffab0
 #   enP2p1s0f1np1  fabric twin MTU 9000  192.168.201.K/24 bridge sffab1   (--twins only)
+# --node-cage NODE=0 names that node's fabric interfaces after cage 0 (enp1s0f0np0 and
+# enP2p1s0f0np0), as on a Spark cabled on its other cage. --node-root NODE=DIR shows DIR at
+# <state>/node-root to that node's slurmd and its steps only (a private mount), so a plugstack
+# sysfs_root=<state>/node-root/sys gives every node its own fixture tree, as real nodes each
+# have their own /sys.
 # Each node also has its own /tmp (<state>/tmp/NODE), so the state dir must not be under /tmp.
 # Callers source <state>/env.sh to get SLURM_CONF. The default state dir is
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
@@ -212,20 +218,34 @@ add_if() {
     ip -n "$ns" link set "$inner" up
 }
 
+# node_option LIST NODE: the value given for NODE in "NODE=VALUE ..." (empty if none)
+node_option() {
+    local item
+    for item in $1; do
+        [[ ${item%%=*} == "$2" ]] && { echo "${item#*=}"; return 0; }
+    done
+    return 0
+}
+
 net_up() {
-    local n=$1 twins=$2 k ns
+    local n=$1 twins=$2 cages=$3 k ns cage fab_if twin_if
     make_bridge "$MGMT_BR" 1500 "${CTLD_ADDR}/24"
     make_bridge "$FAB_BR" 9000
     [[ $twins == 1 ]] && make_bridge "$TWIN_BR" 9000
     for ((k = 1; k <= n; k++)); do
         ns=$(ns_of "${NODE_PREFIX}$k")
+        cage=$(node_option "$cages" "${NODE_PREFIX}$k")
+        fab_if=$FAB_IF twin_if=$TWIN_IF
+        if [[ -n $cage ]]; then
+            fab_if="enp1s0f${cage}np${cage}" twin_if="enP2p1s0f${cage}np${cage}"
+        fi
         ip netns del "$ns" >/dev/null 2>&1 || true
         ip netns add "$ns"
         ip -n "$ns" link set lo up
         add_if "$ns" "sfm-$k" "$MGMT_IF" "$MGMT_BR" 1500 "${MGMT_NET}.$k/24"
-        add_if "$ns" "sff-$k" "$FAB_IF" "$FAB_BR" 9000 "${FAB_NET}.$k/24"
+        add_if "$ns" "sff-$k" "$fab_if" "$FAB_BR" 9000 "${FAB_NET}.$k/24"
         if [[ $twins == 1 ]]; then
-            add_if "$ns" "sft-$k" "$TWIN_IF" "$TWIN_BR" 9000 "${TWIN_NET}.$k/24"
+            add_if "$ns" "sft-$k" "$twin_if" "$TWIN_BR" 9000 "${TWIN_NET}.$k/24"
         fi
     done
 }
@@ -248,7 +268,7 @@ net_down() {
 write_conf() {
     local state=$1 n=$2 cpus=$3 plugstack=$4 k host
     host=$(hostname)
-    mkdir -p "$state"/{ctld,spool,run,log}
+    mkdir -p "$state"/{ctld,spool,run,log,node-root}
     for ((k = 1; k <= n; k++)); do mkdir -p "$state/spool/${NODE_PREFIX}$k" "$state/tmp/${NODE_PREFIX}$k"; done
 
     cat >"$state/cgroup.conf" <<EOF
@@ -337,7 +357,7 @@ all_idle() { [[ $(idle_count "$1") -eq $2 ]]; }
 ctld_ok() { SLURM_CONF=$1/slurm.conf scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
 start_slurm() {
-    local state=$1 n=$2 k node ns
+    local state=$1 n=$2 roots=$3 k node ns root
     SLURM_CONF=$state/slurm.conf slurmctld -f "$state/slurm.conf" -i \
         || { show_logs "$state"; die "slurmctld failed to start"; }
     wait_until 20 ctld_ok "$state" || { show_logs "$state"; die "slurmctld does not answer ping within 20 s"; }
@@ -346,9 +366,11 @@ start_slurm() {
         ns=$(ns_of "$node")
         # Each node gets its own /tmp, as real nodes have: PMIx and jobs put per-step files there.
         chmod 1777 "$state/tmp/$node"
-        ip netns exec "$ns" unshare --uts sh -c \
-            'hostname "$1" && exec slurmd -N "$1" -f "$2"' \
-            sh "$node" "$state/slurm.conf" "$state/tmp/$node" \
+        root=$(node_option "$roots" "$node")
+        [[ -z $root || -d $root ]] || die "--node-root for $node: '$root' is not a directory"
+        ip netns exec "$ns" unshare --uts --mount sh -c \
+            'hostname "$1" && { [ -z "$3" ] || mount --bind "$3" "$4"; } && exec slurmd -N "$1" -f "$2"' \
+            sh "$node" "$state/slurm.conf" "$root" "$state/node-root" \
             || { show_logs "$state"; die "slurmd for $node failed to start"; }
     done
 }
@@ -405,13 +427,19 @@ other_cluster() {  # STATE: prints the state dir of another running cluster, if 
 # ---------------------------------------------------------------- subcommands
 
 cmd_up() {
-    local n="" state=$DEFAULT_STATE plugstack="" twins=0 cpus=4
+    local n="" state=$DEFAULT_STATE plugstack="" twins=0 cpus=4 roots="" cages=""
     while (($#)); do
         case $1 in
             --state) state=${2:?--state needs a directory}; shift 2 ;;
             --plugstack) plugstack=${2:?--plugstack needs a file}; shift 2 ;;
             --twins) twins=1; shift ;;
             --cpus) cpus=${2:?--cpus needs a number}; shift 2 ;;
+            --node-root)
+                [[ ${2:-} =~ ^${NODE_PREFIX}[0-9]+=/[^[:space:]]+$ ]] || die "--node-root needs NODE=/absolute/dir"
+                roots+=" $2"; shift 2 ;;
+            --node-cage)
+                [[ ${2:-} =~ ^${NODE_PREFIX}[0-9]+=[01]$ ]] || die "--node-cage needs NODE=0 or NODE=1"
+                cages+=" $2"; shift 2 ;;
             -h|--help) usage ;;
             -*) die "unknown option '$1'" ;;
             *) [[ -z $n ]] || die "unexpected argument '$1'"; n=$1; shift ;;
@@ -445,9 +473,9 @@ cmd_up() {
     echo "$n" >"$state/nodes"
     start_munge "$state"
     write_conf "$state" "$n" "$cpus" "$plugstack"
-    net_up "$n" "$twins"
+    net_up "$n" "$twins" "$cages"
     hosts_add "$n"
-    start_slurm "$state" "$n"
+    start_slurm "$state" "$n" "$roots"
     if ! wait_until "$UP_TIMEOUT" all_idle "$state" "$n"; then
         echo "$PROG: error: only $(idle_count "$state")/$n nodes idle after ${UP_TIMEOUT}s" >&2
         SLURM_CONF=$state/slurm.conf sinfo -N >&2 || true

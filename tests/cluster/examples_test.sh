@@ -21,6 +21,7 @@ pass "examples/nccl_bandwidth.sbatch (MPI fallback on CPU nodes)"
 
 out=$("$here/run_example.sh" 2 "$root/examples/interactive.sh" "$build" 2>&1) || { echo "$out"; fail "interactive.sh failed"; }
 assert_contains "$out" "spark-dgx-2: ok 192.168.200.2 NCCL_SOCKET_IFNAME==enp1s0f1np1 NCCL_ALGO=Ring" "each node's settings"
-assert_contains "$out" "--rdzv-id slurm-" "the printed launch line"
+assert_contains "$out" "--rdzv_id=slurm-" "the printed launch line"
+assert_contains "$out" "# spark-dgx-2" "the printed line of each node"
 assert_contains "$out" "DDP_OK rank=1" "training from salloc"
 pass "examples/interactive.sh under salloc"

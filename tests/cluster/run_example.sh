@@ -14,20 +14,19 @@ sf_cluster_up "$nodes"
 printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
 export PATH="$build/launcher:$build/tools/spark-fabric:$build/tools/nccl_check:$PATH"
 export SPARKFABRIC_EXAMPLES="$root/examples" SPARKFABRIC_MPI_CHECK="$build/examples/mpi_fabric_check"
-# Debian's torch 1.13 on Python 3.11 needs explicit --redirects/--tee; newer torch does not.
-export SPARK_LAUNCH_OPTS="--torchrun /usr/bin/torchrun --torchrun-arg=--redirects=1 --torchrun-arg=--tee=1"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # the emulated cluster runs jobs as root
+# As a user types it: no torchrun flags, no root (spark-launch adds what the torch it finds needs).
+export SPARK_LAUNCH_OPTS=""
 
 echo "== $(basename "$example") on $nodes emulated DGX Spark nodes (real slurmctld + slurmd, sparkfabric loaded)"
 status=0
 case "$example" in
     *.sbatch)
-        output="$SF_CLUSTER_STATE/example.out"
-        run_with_timeout 600 sbatch --wait -N "$nodes" -o "$output" "$example" >/dev/null || status=$?
+        output="$SF_USER_DIR/example.out"
+        run_with_timeout 600 as_user sbatch --wait -N "$nodes" -o "$output" "$example" >/dev/null || status=$?
         cat "$output"
         ;;
     *)
-        run_with_timeout 600 salloc -N "$nodes" "$example" 2>&1 || status=$?
+        run_with_timeout 600 as_user salloc -N "$nodes" "$example" 2>&1 || status=$?
         ;;
 esac
 echo "== job exit status: $status"

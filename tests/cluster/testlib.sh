@@ -8,9 +8,20 @@ fi
 export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
 # Namespace, bridge and node names are global: tests from several checkouts (or a test and a
 # benchmark) take turns on one lock instead of tearing down each other's cluster.
-exec {_sf_cluster_lock}>/var/lock/sparkfabric-cluster.lock
-flock "$_sf_cluster_lock"
-export SF_CLUSTER_LOCK_FD=$_sf_cluster_lock  # cluster.sh closes it: daemons must not hold the lock
+# A test that runs another test's helpers (run_example.sh) holds the lock already.
+if [ -z "${SF_CLUSTER_LOCK_FD:-}" ]; then
+    exec {_sf_cluster_lock}>/var/lock/sparkfabric-cluster.lock
+    flock "$_sf_cluster_lock"
+    export SF_CLUSTER_LOCK_FD=$_sf_cluster_lock  # cluster.sh closes it: daemons must not hold the lock
+fi
+
+# Jobs run as an ordinary user, as on a real site: the plugin's user-side paths (user_init runs
+# as the job's user) and spark-launch without root are what gets tested.
+export SF_TEST_USER=${SF_TEST_USER:-sparkuser}
+if ! id -u "$SF_TEST_USER" >/dev/null 2>&1; then
+    useradd --create-home --shell /bin/bash "$SF_TEST_USER" || { echo "FAIL: cannot create user $SF_TEST_USER" >&2; exit 1; }
+fi
+as_user() { runuser -u "$SF_TEST_USER" -- "$@"; }  # keeps the environment (SLURM_CONF, PATH)
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "PASS: $*"; }
@@ -34,9 +45,14 @@ assert_allreduce() {  # OUTPUT WORLD: output of tests/cluster/allreduce_check.py
     assert_not_contains "$out" "conns=10.77." "no rank on the management network"
 }
 
-run_with_timeout() {  # SECONDS CMD...: a hung command fails the test instead of hanging it
+run_with_timeout() {  # SECONDS [as_user] CMD...: a hung command fails the test instead of hanging it
     local seconds=$1
     shift
+    # timeout runs programs, not shell functions: as_user is spelled out here.
+    if [ "${1:-}" = as_user ]; then
+        shift
+        set -- runuser -u "$SF_TEST_USER" -- "$@"
+    fi
     timeout --kill-after=10 "$seconds" "$@"
 }
 
@@ -50,4 +66,8 @@ sf_cluster_up() {  # N [cluster.sh up options]
     "$_testlib_dir/cluster.sh" up "$@" --state "$SF_CLUSTER_STATE" >/dev/null || fail "cluster did not come up"
     # shellcheck disable=SC1091
     source "$SF_CLUSTER_STATE/env.sh"
+    # Where the test user's jobs write (sbatch -o, markers); the state dir itself is root's.
+    export SF_USER_DIR=$SF_CLUSTER_STATE/user
+    rm -rf "$SF_USER_DIR"
+    install -d -o "$SF_TEST_USER" -m 755 "$SF_USER_DIR"
 }

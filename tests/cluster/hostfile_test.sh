@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# spark-launch --hostfile, as on two Sparks on a desk: no Slurm on the way, real OpenSSH (an sshd
+# in each emulated node's network namespace, key login as an ordinary user). Shows that each
+# host plans for itself (spark-dgx-2 is cabled on cage 0, so its interface names differ), that
+# the first host to fail ends the launch within seconds, and that SIGTERM to spark-launch ends
+# the programs on every host. Usage: hostfile_test.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: hostfile_test.sh BUILD_DIR}" && pwd)
+source "$here/testlib.sh"
+launch="$build/launcher/spark-launch"
+check_py="$here/allreduce_check.py"
+sleeper="$here/sleep_worker.py"
+mpi_check="$build/examples/mpi_fabric_check"
+command -v sshd >/dev/null 2>&1 || command -v /usr/sbin/sshd >/dev/null 2>&1 || fail "no sshd: install openssh-server (scripts/install-deps)"
+
+sf_cluster_up 3 --node-cage spark-dgx-2=0
+state=$SF_CLUSTER_STATE
+home=$(getent passwd "$SF_TEST_USER" | cut -d: -f6)
+
+# OpenSSH: a host key and a config for the nodes' sshd, a key login for the test user.
+mkdir -p "$state/ssh" /run/sshd
+rm -f "$state/ssh/host_key" "$state/ssh/host_key.pub"
+ssh-keygen -q -t ed25519 -N '' -f "$state/ssh/host_key"
+cat > "$state/ssh/sshd_config" <<CONF
+ListenAddress 0.0.0.0
+HostKey $state/ssh/host_key
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PermitRootLogin no
+CONF
+install -d -o "$SF_TEST_USER" -m 700 "$home/.ssh"
+[ -f "$home/.ssh/id_ed25519" ] || as_user ssh-keygen -q -t ed25519 -N '' -f "$home/.ssh/id_ed25519"
+install -o "$SF_TEST_USER" -m 600 "$home/.ssh/id_ed25519.pub" "$home/.ssh/authorized_keys"
+printf 'Host 192.168.200.*\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n' \
+    > "$home/.ssh/config"
+chown "$SF_TEST_USER" "$home/.ssh/config"
+chmod 600 "$home/.ssh/config"
+# sshd on spark-dgx-1 and -2 only: spark-dgx-3 refuses connections (the fail-fast case).
+for node in spark-dgx-1 spark-dgx-2; do
+    "$here/cluster.sh" exec "$node" /usr/sbin/sshd -f "$state/ssh/sshd_config" -o "PidFile=$state/ssh/$node.pid" \
+        || fail "sshd did not start on $node"
+done
+on_node1() {  # CMD...: as the test user, on spark-dgx-1 (where the user types spark-launch)
+    "$here/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" -- "$@"
+}
+user_procs_on() {  # NODE PATTERN: the test user's processes in NODE's namespace matching PATTERN
+    local pid
+    for pid in $(ip netns pids "sf-$1"); do
+        [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$SF_TEST_USER" ] || continue
+        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" && echo "$pid"
+    done
+    return 0
+}
+wait_until_gone() {  # PATTERN: bounded wait for no such process on nodes 1 and 2
+    local i
+    for ((i = 0; i < 150; i++)); do
+        [ -z "$(user_procs_on spark-dgx-1 "$1")$(user_procs_on spark-dgx-2 "$1")" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+printf '192.168.200.1\n192.168.200.2\n' > "$SF_USER_DIR/hosts"
+chown "$SF_TEST_USER" "$SF_USER_DIR/hosts"
+
+# 1. torchrun on two hosts: c10d rendezvous and gloo all_reduce on the fabric; each host's own
+#    plan reached its torchrun (no plugin here), node 2's with its cage-0 interface.
+out=$(run_with_timeout 300 on_node1 "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$check_py" 2>&1)
+assert_allreduce "$out" 2
+assert_contains "$out" "host=spark-dgx-1 iface=enp1s0f1np1" "host 1 planned for itself"
+assert_contains "$out" "host=spark-dgx-2 iface=enp1s0f0np0" "host 2 planned for itself (cage 0)"
+pass "hostfile torchrun over ssh: each host its own fabric settings, all_reduce on the fabric"
+
+# 2. mpirun on the hosts: each rank plans on its own host before the program starts.
+out=$(run_with_timeout 300 on_node1 "$launch" --hostfile "$SF_USER_DIR/hosts" mpirun -- "$mpi_check" 2>&1)
+assert_contains "$out" "on spark-dgx-1: fabric 192.168.200.1, NCCL_SOCKET_IFNAME==enp1s0f1np1" "rank on host 1"
+assert_contains "$out" "on spark-dgx-2: fabric 192.168.200.2, NCCL_SOCKET_IFNAME==enp1s0f0np0" "rank on host 2: its own"
+assert_contains "$out" "MPI_FABRIC_OK" "MPI across the hosts"
+pass "hostfile mpirun: every rank its own host's values"
+
+# 3. A host whose ssh fails ends the launch at once, naming the host; the head's torchrun,
+#    already waiting in the rendezvous, is stopped too.
+printf '192.168.200.1\n192.168.200.3\n' > "$SF_USER_DIR/hosts-bad"
+chown "$SF_TEST_USER" "$SF_USER_DIR/hosts-bad"
+started=$SECONDS
+set +e
+out=$(run_with_timeout 300 on_node1 "$launch" --hostfile "$SF_USER_DIR/hosts-bad" torchrun -- "$check_py" 2>&1); rc=$?
+set -e
+echo "fail-fast: spark-launch returned after $((SECONDS - started)) s (torch's own rendezvous timeout is minutes)"
+[ "$rc" -ne 0 ] || fail "a launch with an unreachable host succeeded"
+assert_contains "$out" "spark-launch: 192.168.200.3 (host 2 of 2) failed with exit status 255; stopping the others" "names the host"
+assert_not_contains "$out" "RendezvousTimeoutError" "ended before torch's rendezvous timed out"
+wait_until_gone "torchrun" || fail "torchrun left running on spark-dgx-1 after the launch failed"
+pass "hostfile fail-fast: the unreachable host ends the launch, nothing left behind"
+
+# 4. SIGTERM to spark-launch ends the programs on every host.
+install -d -o "$SF_TEST_USER" "$SF_USER_DIR/markers"
+rm -f "$SF_USER_DIR"/markers/*
+on_node1 env SF_MARKERS="$SF_USER_DIR/markers" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" \
+    > "$SF_USER_DIR/sigterm.out" 2>&1 &
+launch_job=$!
+for ((i = 0; i < 600; i++)); do  # bounded wait for both workers to run
+    [ -e "$SF_USER_DIR/markers/started.spark-dgx-1" ] && [ -e "$SF_USER_DIR/markers/started.spark-dgx-2" ] && break
+    sleep 0.2
+done
+[ -e "$SF_USER_DIR/markers/started.spark-dgx-2" ] || { cat "$SF_USER_DIR/sigterm.out"; fail "workers did not start"; }
+launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
+[ -n "$launcher_pid" ] || fail "no spark-launch process found"
+kill -TERM $launcher_pid
+set +e
+wait "$launch_job"; rc=$?
+set -e
+assert_eq "$rc" "143" "spark-launch exit status after SIGTERM (128 + 15)"
+wait_until_gone "sleep_worker.py" || fail "workers left running after SIGTERM"
+wait_until_gone "torchrun" || fail "torchrun left running after SIGTERM"
+assert_contains "$(cat "$SF_USER_DIR/sigterm.out")" "signal 15: passing it to every host" "says what it does"
+pass "SIGTERM to spark-launch stops torchrun and its workers on every host"

@@ -1,0 +1,175 @@
+// spark-launch's runtime decisions: torch quirks from the detected version, rendezvous ids and
+// ports, and keeping a hostfile launch together (real processes, real signals).
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "launcher/rendezvous.hpp"
+#include "launcher/supervise.hpp"
+#include "launcher/torch_runtime.hpp"
+
+namespace sparkfabric::launch {
+namespace {
+
+bool has(const std::vector<std::string>& items, const std::string& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+TEST(TorchRuntime, VersionFromVersionPy) {
+    EXPECT_EQ(parse_torch_version("__version__ = '1.13.0a0'\ndebug = False\n"), (TorchVersion{1, 13}));
+    EXPECT_EQ(parse_torch_version("__version__ = \"2.6.0+debian\"\n"), (TorchVersion{2, 6}));
+    EXPECT_EQ(parse_torch_version("from typing import Optional\n__version__ = '2.11.0+cu130'\n"), (TorchVersion{2, 11}));
+    EXPECT_EQ(parse_torch_version("version = 'x'\n"), std::nullopt);
+    EXPECT_EQ(parse_version_text("2.6"), (TorchVersion{2, 6}));
+    EXPECT_EQ(parse_version_text("two"), std::nullopt);
+}
+
+TEST(TorchRuntime, Torch1GetsRedirectsAndTeeButNoLocalAddr) {
+    const auto quirks = torchrun_quirks(TorchVersion{1, 13}, Libuv::unknown, {});
+    EXPECT_EQ(quirks.arguments, (std::vector<std::string>{"--redirects=2", "--tee=2"}));
+    EXPECT_FALSE(quirks.local_addr);
+    EXPECT_TRUE(quirks.rdzv_conf.empty());
+    // The user's own choice is never doubled.
+    const auto own = torchrun_quirks(TorchVersion{1, 13}, Libuv::unknown, {"--redirects=1", "--tee", "3"});
+    EXPECT_TRUE(own.arguments.empty());
+}
+
+TEST(TorchRuntime, TorchWithoutLibuvGetsUseLibuvOff) {
+    const auto without = torchrun_quirks(TorchVersion{2, 6}, Libuv::no, {});
+    EXPECT_TRUE(has(without.rdzv_conf, "use_libuv=0"));
+    EXPECT_EQ(without.environment.at("USE_LIBUV"), "0");
+    EXPECT_TRUE(without.arguments.empty());
+    EXPECT_TRUE(without.local_addr);
+    // With libuv, or before 2.4 (libuv was not the default), or unknown: nothing to add.
+    EXPECT_TRUE(torchrun_quirks(TorchVersion{2, 6}, Libuv::yes, {}).rdzv_conf.empty());
+    EXPECT_TRUE(torchrun_quirks(TorchVersion{2, 3}, Libuv::no, {}).rdzv_conf.empty());
+    EXPECT_TRUE(torchrun_quirks(TorchVersion{2, 6}, Libuv::unknown, {}).rdzv_conf.empty());
+    EXPECT_FALSE(torchrun_quirks(TorchVersion{2, 6}, Libuv::yes, {"--local-addr=10.0.0.1"}).local_addr);
+    EXPECT_TRUE(libuv_is_default(TorchVersion{2, 4}));
+    EXPECT_FALSE(libuv_is_default(TorchVersion{1, 13}));
+    EXPECT_FALSE(libuv_is_default(std::nullopt));
+}
+
+TEST(TorchRuntime, FindsTorchOfAVenvFromTorchrunsInterpreter) {
+    const std::string root = ::testing::TempDir() + "sf-venv-" + std::to_string(getpid());
+    ASSERT_EQ(std::system(("mkdir -p " + root + "/bin " + root + "/lib/python3.13/site-packages/torch").c_str()), 0);
+    std::ofstream(root + "/bin/torchrun") << "#!" << root << "/bin/python\nimport sys\n";
+    std::ofstream(root + "/bin/python") << "";
+    std::ofstream(root + "/lib/python3.13/site-packages/torch/version.py") << "__version__ = '2.6.0'\n";
+    const TorchInstall install = find_torch(root + "/bin/torchrun");
+    EXPECT_EQ(install.interpreter, root + "/bin/python");
+    EXPECT_EQ(install.version, (TorchVersion{2, 6}));
+    EXPECT_FALSE(find_torch(root + "/bin/none").version);
+}
+
+TEST(Rendezvous, IdsAndPortsDifferPerLaunch) {
+    const LaunchIdentity a{"42", "", 0x1234abcd};
+    const LaunchIdentity b{"42", "", 0x99990000};
+    EXPECT_EQ(rendezvous_id(a), "slurm-42-x-1234abcd");
+    EXPECT_EQ(rendezvous_id(LaunchIdentity{"42", "3", 1}), "slurm-42-3-00000001");
+    EXPECT_EQ(rendezvous_id(LaunchIdentity{"", "", 1}), "sparkfabric-00000001");
+    EXPECT_NE(rendezvous_id(a), rendezvous_id(b));
+    std::set<int> ports;
+    for (uint32_t random = 0; random < 50; ++random) {
+        const int port = first_port_to_try(LaunchIdentity{"42", "0", random});
+        EXPECT_GE(port, kPortRangeStart);
+        EXPECT_LT(port, kPortRangeStart + kPortRangeSize);
+        ports.insert(port);
+    }
+    EXPECT_GT(ports.size(), 40u) << "the random part must spread launches of one job over the range";
+    EXPECT_NE(this_launch().random, this_launch().random);
+}
+
+TEST(Rendezvous, NextFreePortSkipsTakenOnesAndWraps) {
+    EXPECT_EQ(next_free_port(20005, [](int port) { return port >= 20007; }), 20007);
+    EXPECT_EQ(next_free_port(29999, [](int port) { return port != 29999; }), 20000);
+    EXPECT_EQ(next_free_port(20000, [](int) { return false; }, 5), 0);
+    // A real listener makes its port "taken".
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(listen(fd, 1), 0);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    EXPECT_FALSE(port_is_free_here(ntohs(address.sin_port)));
+    close(fd);
+}
+
+TEST(Rendezvous, BootstrapAddressWinsOverTheFabricAddress) {
+    EXPECT_EQ(bootstrap_address({{"SPARKFABRIC_FABRIC_ADDR", "192.168.200.1"}}), "192.168.200.1");
+    EXPECT_EQ(bootstrap_address({{"SPARKFABRIC_FABRIC_ADDR", "192.168.200.1"}, {"SPARKFABRIC_BOOTSTRAP_ADDR", "10.77.0.1"}}),
+              "10.77.0.1");
+    EXPECT_EQ(bootstrap_address({}), "");
+}
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + name + "-" + std::to_string(getpid()); }
+
+bool wait_for_file(const std::string& path) {  // a bounded wait, not a timed assertion
+    for (int i = 0; i < 400; ++i) {
+        if (access(path.c_str(), F_OK) == 0) return true;
+        usleep(50000);
+    }
+    return false;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream file(path);
+    std::string text;
+    std::getline(file, text);
+    return text;
+}
+
+TEST(Supervise, FirstFailureStopsTheOthersAndNamesTheHost) {
+    const std::string stopped = temp_path("sf-stopped");
+    const std::string ready = temp_path("sf-a-ready");
+    std::remove(stopped.c_str());
+    std::remove(ready.c_str());
+    // "a" runs until told to stop; "b" fails as soon as "a" is listening for the signal.
+    const std::vector<Supervised> children{
+        {{"sh", "-c", "trap 'echo stopped > " + stopped + "; exit 0' TERM; touch " + ready + "; sleep 60 & wait"},
+         "host-a"},
+        {{"sh", "-c", "while [ ! -e " + ready + " ]; do sleep 0.05; done; exit 3"}, "host-b"}};
+    EXPECT_EQ(supervise(children, 5), 3);
+    EXPECT_EQ(slurp(stopped), "stopped") << "the surviving child must have been told to stop";
+}
+
+TEST(Supervise, ChildrenDoNotShareTheTerminalsStdin) {
+    const std::string seen = temp_path("sf-stdin");
+    // Each child's stdin is spark-launch's own pipe: not a terminal, and empty until EOF.
+    const std::vector<Supervised> children{{{"sh", "-c", "if [ -t 0 ]; then echo tty; else echo pipe; fi > " + seen}, "h"}};
+    EXPECT_EQ(supervise(children, 5), 0);
+    EXPECT_EQ(slurp(seen), "pipe");
+}
+
+TEST(Supervise, RemoteSideEndsItsProgramWhenStdinCloses) {
+    const std::string ready = temp_path("sf-ready");
+    const std::string ended = temp_path("sf-ended");
+    std::remove(ready.c_str());
+    std::remove(ended.c_str());
+    int stdin_pipe[2];
+    ASSERT_EQ(pipe(stdin_pipe), 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(stdin_pipe[0], STDIN_FILENO);
+        close(stdin_pipe[1]);
+        _exit(run_until_stdin_closes(
+            {"sh", "-c", "trap 'echo ended > " + ended + "; exit 0' TERM; touch " + ready + "; sleep 60 & wait"}, 5));
+    }
+    close(stdin_pipe[0]);
+    ASSERT_TRUE(wait_for_file(ready));
+    close(stdin_pipe[1]);  // what happens when spark-launch (and with it ssh) goes away
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(slurp(ended), "ended");
+}
+
+}  // namespace
+}  // namespace sparkfabric::launch
