@@ -13,7 +13,7 @@ mirror=${SPARKFABRIC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 packages=(
   build-essential cmake pkg-config python3
   libslurm-dev libyaml-cpp-dev libhwloc-dev nlohmann-json3-dev libgtest-dev
-  slurmctld slurmd slurm-client munge iproute2 procps hostname util-linux
+  slurmctld slurmd slurm-client munge iproute2 procps hostname util-linux passwd
   python3-torch openmpi-bin libopenmpi-dev
 )
 stamp="$root/.sparkfabric-root"
