@@ -76,4 +76,8 @@ symbols=$(LC_ALL=C readelf --dyn-syms -W "$unpacked$plugin_dir/sparkfabric.so" |
 for symbol in plugin_name plugin_type plugin_version slurm_spank_init slurm_spank_task_init; do
     grep -qx "$symbol" <<<"$symbols" || fail "the plugin does not export $symbol"
 done
+# From 25.05 a failing init would drain the node unless the plugin says to fail the job instead.
+if (( (0x$major << 8 | 0x$minor) >= (25 << 8 | 5) )); then
+    grep -qx slurm_spank_init_failure_mode <<<"$symbols" || fail "the plugin for Slurm $series does not export slurm_spank_init_failure_mode"
+fi
 pass "the $arch plugin exports the SPANK entry points"
