@@ -30,6 +30,7 @@ if [ -e "$root" ]; then
     rm -rf --one-file-system "$root"
 fi
 mkdir -p "$(dirname "$root")"
+rm -rf --one-file-system "$root.tmp"  # left by an interrupted run
 debootstrap --variant=minbase trixie "$root.tmp" "$mirror" >"$root.debootstrap.log" 2>&1 ||
     { tail -20 "$root.debootstrap.log" >&2; rm -rf --one-file-system "$root.tmp"; echo "debian13: debootstrap failed" >&2; exit 1; }
 mv "$root.tmp" "$root"
