@@ -44,6 +44,20 @@ done
 assert_not_contains "$depends" "cross" "Depends names no cross-toolchain package"
 pass "$(basename "$deb"): Architecture $arch, Version $version, Depends '$depends'"
 
+# Installable: apt, as on a fresh $arch machine of this Debian release (an empty package
+# database and the release's $arch archive, kept by scripts/cross-sysroot in SYSROOT.apt),
+# resolves every dependency and would install the package.
+apt_dir="$sysroot.apt"
+[ -d "$apt_dir/lists" ] || fail "no apt state for $arch in $apt_dir (scripts/cross-sysroot keeps it)"
+simulated=$(apt-get -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o "Dir::State=$apt_dir" \
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status" -o "Dir::Cache=$apt_dir" \
+    -o "Dir::Etc::SourceList=$apt_dir/etc/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/etc/none" \
+    -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root" -s install "$deb" 2>&1) ||
+    { printf '%s\n' "$simulated" >&2; fail "apt cannot install $(basename "$deb") on $arch"; }
+assert_contains "$simulated" "Inst sparkfabric ($version" "apt would install the package"
+assert_contains "$simulated" "Inst slurm-client (" "apt would install the Slurm client of the series"
+pass "apt resolves its dependencies on a fresh $arch system"
+
 # Contents: every binary is built for the target, the plugin is in the target's Slurm plugin
 # directory (read from the target's libslurm), and the plugstack snippet names it there.
 plugin_dir=$(LC_ALL=C strings "$sysroot/usr/lib/$triplet/libslurm.so" | grep -E "^/usr/lib/$triplet/slurm(-wlm)?$" || true)
