@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/debian13/*.sh: the mounts a chroot needs to build and to run a cluster.
 # The root itself is bind-mounted onto itself first: `ip netns exec` remounts / as a slave,
 # which fails ("mount --make-rslave /: Invalid argument") unless the chroot's / is a mount point.
@@ -20,9 +21,9 @@ chroot_mount() {  # ROOT
 
 # Unmounts everything under ROOT, deepest first (ip netns mounts ROOT/run/netns, sometimes twice).
 chroot_umount() {  # ROOT
-    local root=$1 target tries
+    local root=$1 target targets=()
     root=$(realpath "$root")
-    for tries in 1 2 3; do
+    for _ in 1 2 3; do
         mapfile -t targets < <(findmnt -rn -o TARGET | grep -E "^${root}(/|$)" | sort -r)
         ((${#targets[@]})) || return 0
         for target in "${targets[@]}"; do

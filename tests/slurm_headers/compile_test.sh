@@ -47,8 +47,11 @@ mapfile -t sources < <(cd "$root" && ls spank/*.cpp && grep -l '#include <slurm/
 for suite in "${suites[@]}"; do dirs+=("$(fetch_suite "$suite")"); done
 status=0
 for dir in "${dirs[@]}"; do
-    [ -f "$dir/slurm/spank.h" ] && [ -f "$dir/slurm/slurm_version.h" ] ||
-        { echo "FAIL: $dir has no slurm/spank.h and slurm/slurm_version.h" >&2; status=1; continue; }
+    if [ ! -f "$dir/slurm/spank.h" ] || [ ! -f "$dir/slurm/slurm_version.h" ]; then
+        echo "FAIL: $dir has no slurm/spank.h and slurm/slurm_version.h" >&2
+        status=1
+        continue
+    fi
     version=$(sed -n 's/^#define SLURM_VERSION_NUMBER 0x\([0-9a-f]\{2\}\)\([0-9a-f]\{2\}\)\([0-9a-f]\{2\}\).*/\1 \2 \3/p' \
         "$dir/slurm/slurm_version.h")
     read -r major minor micro <<<"$version"
