@@ -34,11 +34,28 @@ if(SPARKFABRIC_BUILD_PLUGIN)
   add_library(Slurm::slurm UNKNOWN IMPORTED)
   set_target_properties(Slurm::slurm PROPERTIES IMPORTED_LOCATION "${SLURM_LIBRARY}"
                         INTERFACE_INCLUDE_DIRECTORIES "${SLURM_INCLUDE_DIR}")
-  # Where slurmd looks for plugins (Debian: /usr/lib/x86_64-linux-gnu/slurm-wlm).
+  # Where slurmd looks for plugins: the directory compiled into libslurm as its default
+  # PluginDir (Debian and Ubuntu: <libdir>/slurm-wlm; SchedMD's packages and source builds:
+  # <libdir>/slurm). It is read from libslurm itself, so it is right where only libslurm-dev is
+  # installed (no plugins) and in a cross build. There libslurm lies under the sysroot, but the
+  # plugin's place is the path on the target machine: the sysroot prefix is dropped.
   get_filename_component(_slurm_libdir "${SLURM_LIBRARY}" DIRECTORY)
-  if(EXISTS "${_slurm_libdir}/slurm-wlm")
-    set(SPARKFABRIC_SLURM_PLUGIN_DIR "${_slurm_libdir}/slurm-wlm" CACHE PATH "Slurm's plugin directory")
+  foreach(_root IN LISTS CMAKE_SYSROOT CMAKE_FIND_ROOT_PATH)
+    string(LENGTH "${_root}" _root_length)
+    string(FIND "${_slurm_libdir}/" "${_root}/" _at)
+    if(_root AND _at EQUAL 0)
+      string(SUBSTRING "${_slurm_libdir}" ${_root_length} -1 _slurm_libdir)
+      break()
+    endif()
+  endforeach()
+  string(REPLACE "." "\\." _slurm_libdir_regex "${_slurm_libdir}")
+  file(STRINGS "${SLURM_LIBRARY}" _slurm_plugin_dirs REGEX "^${_slurm_libdir_regex}/slurm(-wlm)?$")
+  if(_slurm_plugin_dirs)
+    list(GET _slurm_plugin_dirs 0 _slurm_plugin_dir)
   else()
-    set(SPARKFABRIC_SLURM_PLUGIN_DIR "${_slurm_libdir}/slurm" CACHE PATH "Slurm's plugin directory")
+    message(WARNING "sparkfabric: libslurm names no plugin directory under ${_slurm_libdir}; "
+                    "assuming ${_slurm_libdir}/slurm (set SPARKFABRIC_SLURM_PLUGIN_DIR to change it)")
+    set(_slurm_plugin_dir "${_slurm_libdir}/slurm")
   endif()
+  set(SPARKFABRIC_SLURM_PLUGIN_DIR "${_slurm_plugin_dir}" CACHE PATH "Slurm's plugin directory")
 endif()

@@ -1,4 +1,4 @@
-# The Debian package (Debian 12, Slurm from Debian): `cpack -G DEB` in a build configured with
+# The Debian package, for the Slurm release series and the architecture it is built for: `cpack -G DEB` in a build configured with
 # -DCMAKE_INSTALL_PREFIX=/usr. scripts/package does both and prints the .deb's path.
 #
 # What goes in: spark-fabric and spark-launch (/usr/bin), sparkfabric.so (Slurm's plugin dir,
@@ -6,7 +6,7 @@
 # /etc/slurm/plugstack.conf.d/sparkfabric.conf (Debian's plugstack.conf includes that dir).
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sparkfabric)
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})  # + the Slurm series, below
 set(CPACK_PACKAGE_VENDOR "sparkfabric developers")
 set(CPACK_PACKAGE_CONTACT "sparkfabric developers")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sparkfabric developers")
@@ -25,29 +25,35 @@ string(CONCAT CPACK_PACKAGE_DESCRIPTION
   "/etc/slurm/sparkfabric.yaml.example.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sparkfabric_0.1.0_amd64.deb
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sparkfabric_0.1.0+slurm22.05_amd64.deb
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # Stripped binaries in the package; their debug info in sparkfabric-dbgsym_*.ddeb beside it.
 set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
 
-# Runtime libraries, as `dpkg -S` names the packages of the linked .so files on Debian 12:
-# libyaml-cpp.so.0.7, libhwloc.so.15, libslurm.so.38 (spark-launch), with libc6, libstdc++6
-# and libgcc-s1. dpkg-shlibdeps finds them all, with minimum versions; without it they are
-# listed here by name.
-set(_sparkfabric_depends "")
-find_program(SPARKFABRIC_DPKG_SHLIBDEPS dpkg-shlibdeps)
-if(SPARKFABRIC_DPKG_SHLIBDEPS)
-  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-else()
-  set(_sparkfabric_depends "libc6, libstdc++6, libgcc-s1, libyaml-cpp0.7, libhwloc15")
-  if(TARGET spark-launch)
-    string(APPEND _sparkfabric_depends ", libslurm38")
-  endif()
+# The target's Debian architecture: this machine's, or the one a cross build is for
+# (cmake/CrossDebian.cmake). CPack would otherwise take this machine's.
+if(SPARKFABRIC_CROSS_ARCH)
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${SPARKFABRIC_CROSS_ARCH})
 endif()
+
+# Runtime libraries (libyaml-cpp, libhwloc, libslurm for spark-launch, libstdc++, libc ...) are
+# computed by dpkg-shlibdeps from the binaries, with the package names and minimum versions of
+# the system the package is built on. A cross build reads them from the sysroot's
+# DEBIAN/symbols and DEBIAN/shlibs (scripts/cross-sysroot), found through -l below.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+if(SPARKFABRIC_SYSROOT)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
+      "${SPARKFABRIC_SYSROOT}/usr/lib/${SPARKFABRIC_CROSS_TRIPLET}" "${SPARKFABRIC_SYSROOT}/lib/${SPARKFABRIC_CROSS_TRIPLET}")
+endif()
+
 # The plugin is built against one Slurm release series: Slurm refuses a plugin whose
-# plugin_version has another major.minor. srun/sbatch/salloc load it (slurm-client; through it
-# slurm-wlm-basic-plugins, whose /etc/slurm/plugstack.conf includes plugstack.conf.d/*.conf);
-# so does slurmstepd on compute nodes (slurmd: recommended, a login node needs only the client).
+# plugin_version has another major.minor. So the version names the series
+# (0.1.0+slurm22.05) and the package needs Slurm's client of that series: Debian's and
+# Ubuntu's slurm-client or SchedMD's slurm-smd-client. srun/sbatch/salloc load the plugin
+# (slurm-client; with Debian's, slurm-wlm-basic-plugins' /etc/slurm/plugstack.conf includes
+# plugstack.conf.d/*.conf); so does slurmstepd on compute nodes (slurmd: recommended, a login
+# node needs only the client).
+set(_sparkfabric_depends "")
 if(TARGET sparkfabric_spank AND SPARKFABRIC_SLURM_VERSION MATCHES "^([0-9]+)\\.([0-9]+)")
   set(_slurm_series "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
   math(EXPR _slurm_next_minor "${CMAKE_MATCH_2} + 1")
@@ -55,13 +61,15 @@ if(TARGET sparkfabric_spank AND SPARKFABRIC_SLURM_VERSION MATCHES "^([0-9]+)\\.(
     set(_slurm_next_minor "0${_slurm_next_minor}")
   endif()
   set(_slurm_next "${CMAKE_MATCH_1}.${_slurm_next_minor}")
-  list(APPEND _sparkfabric_slurm "slurm-client (>= ${_slurm_series})" "slurm-client (<< ${_slurm_next})")
-  list(JOIN _sparkfabric_slurm ", " _sparkfabric_slurm)
-  if(_sparkfabric_depends)
-    string(APPEND _sparkfabric_depends ", ")
-  endif()
-  string(APPEND _sparkfabric_depends "${_sparkfabric_slurm}")
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "slurmd (>= ${_slurm_series}), slurmd (<< ${_slurm_next})")
+  set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}+slurm${_slurm_series}")
+  # Either vendor's client satisfies each bound; the two bounds together keep it in the series.
+  set(_sparkfabric_depends
+      "slurm-client (>= ${_slurm_series}) | slurm-smd-client (>= ${_slurm_series}), "
+      "slurm-client (<< ${_slurm_next}) | slurm-smd-client (<< ${_slurm_next})")
+  string(CONCAT _sparkfabric_depends ${_sparkfabric_depends})
+  string(CONCAT CPACK_DEBIAN_PACKAGE_RECOMMENDS
+      "slurmd (>= ${_slurm_series}) | slurm-smd-slurmd (>= ${_slurm_series}), "
+      "slurmd (<< ${_slurm_next}) | slurm-smd-slurmd (<< ${_slurm_next})")
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${_sparkfabric_depends}")
 
@@ -82,6 +90,17 @@ file(WRITE "${CPACK_PROJECT_CONFIG_FILE}" [=[
 if(CPACK_GENERATOR STREQUAL "DEB" AND NOT CPACK_SPARKFABRIC_CONFIGURED_PREFIX STREQUAL "/usr")
   message(FATAL_ERROR "sparkfabric: the .deb needs a build configured with -DCMAKE_INSTALL_PREFIX=/usr "
                       "(this one has ${CPACK_SPARKFABRIC_CONFIGURED_PREFIX}); scripts/package does that")
+endif()
+# Without dpkg-shlibdeps CPack would leave the library dependencies out of the package.
+find_program(_sparkfabric_shlibdeps dpkg-shlibdeps)
+if(CPACK_GENERATOR STREQUAL "DEB" AND NOT _sparkfabric_shlibdeps)
+  message(FATAL_ERROR "sparkfabric: dpkg-shlibdeps computes the package's library dependencies; "
+                      "install it (apt-get install dpkg-dev)")
+endif()
+# In a cross build dpkg-shlibdeps reads the target's binaries with the target's objdump and
+# looks in the target's multiarch directories.
+if(CPACK_DEBIAN_PACKAGE_ARCHITECTURE)
+  set(ENV{DEB_HOST_ARCH} "${CPACK_DEBIAN_PACKAGE_ARCHITECTURE}")
 endif()
 ]=])
 

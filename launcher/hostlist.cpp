@@ -4,6 +4,7 @@ extern "C" {
 }
 
 #include <cstdlib>
+#include <memory>
 #include <string_view>
 
 #include "fabric/validate.hpp"
@@ -80,14 +81,17 @@ std::vector<std::string> expand_nodelist(const std::string& nodelist) {
         throw LaunchError("node list '" + printable(nodelist) + "' names more than " +
                           std::to_string(static_cast<int>(kMaxExpandedNodes)) + " nodes");
     }
-    hostlist_t list = slurm_hostlist_create(nodelist.c_str());
+    // Slurm 23.11 turned hostlist_t from `struct hostlist *` into `struct hostlist` and made the
+    // functions take `hostlist_t *`: either way they take and return `struct hostlist *`, so
+    // naming that type keeps one code path for 22.05 through 25.x.
+    const std::unique_ptr<struct hostlist, void (*)(struct hostlist*)> list(
+        slurm_hostlist_create(nodelist.c_str()), [](struct hostlist* l) { slurm_hostlist_destroy(l); });
     if (list == nullptr) throw LaunchError("node list '" + printable(nodelist) + "' is not valid");
     std::vector<std::string> names;
-    while (char* name = slurm_hostlist_shift(list)) {
+    while (char* name = slurm_hostlist_shift(list.get())) {
+        const std::unique_ptr<char, void (*)(void*)> owned(name, std::free);
         names.emplace_back(name);
-        std::free(name);
     }
-    slurm_hostlist_destroy(list);
     for (const auto& name : names) {
         if (!is_valid_host_name(name)) {
             throw LaunchError("node list '" + printable(nodelist) + "' holds '" + printable(name) +

@@ -14,6 +14,15 @@ __attribute__((visibility("default"))) extern const char plugin_type[] = "spank"
 __attribute__((visibility("default"))) extern const unsigned int plugin_version = SLURM_VERSION_NUMBER;
 __attribute__((visibility("default"))) extern const unsigned int spank_plugin_version = 1;
 
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(25, 5, 0)
+// From 25.05 a failing slurm_spank_init of a required plugin drains the node unless the plugin
+// says otherwise. Our init fails only on bad plugin arguments in plugstack.conf or an option that
+// cannot be registered: the same on every node, so draining would take the whole cluster out
+// for a configuration typo. Failing the job instead shows the error to whoever submits one.
+// Not const: spank.h declares it a plain int, and Slurm reads it through a pointer.
+__attribute__((visibility("default"))) int slurm_spank_init_failure_mode = ESPANK_JOB_FAILURE;
+#endif
+
 __attribute__((visibility("default"))) int slurm_spank_init(spank_t sp, int argc, char** argv) {
     using namespace sparkfabric::spank;
     // Without its options the plugin cannot work at all: that failure is returned.

@@ -19,7 +19,10 @@ deb=$("$root/scripts/package" | tail -1)
 slurm_series=$(dpkg-query -W -f='${Version}' slurm-client | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
 [ -n "$slurm_series" ] || fail "slurm-client is not installed (scripts/install-deps installs it)"
 depends=$(dpkg-deb -f "$deb" Depends)
-assert_contains "$depends" "slurm-client (>= $slurm_series)" "Depends pins the Slurm release series"
+assert_contains "$depends" "slurm-client (>= $slurm_series) | slurm-smd-client (>= $slurm_series)" \
+    "Depends pins the Slurm release series, Debian's or SchedMD's client"
+assert_contains "$(dpkg-deb -f "$deb" Version)" "+slurm$slurm_series" "the version names the Slurm series"
+assert_eq "$(dpkg-deb -f "$deb" Architecture)" "$(dpkg --print-architecture)" "Architecture"
 assert_contains "$depends" "libyaml-cpp" "Depends from dpkg-shlibdeps"
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 plugin_dir=$(sed -n 's|^\.\(/.*\)/sparkfabric\.so$|\1|p' <<<"$contents")

@@ -1,6 +1,8 @@
 // spark-launch: argument parsing, node lists (libslurm), hostfiles and the command builders.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "launcher/commands.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/hosts.hpp"

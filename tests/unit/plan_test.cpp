@@ -1,6 +1,8 @@
 // The plan's rules, on fixtures of real Spark layouts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fabric/plan.hpp"
 #include "fabric/ipv4.hpp"
 #include "fabric/plan_steps.hpp"
