@@ -5,12 +5,11 @@
 namespace sparkfabric::launch {
 
 Argv torchrun_command(const TorchrunNode& node) {
-    Argv argv{node.torchrun,
-              "--nnodes=" + std::to_string(node.nnodes),
-              "--nproc_per_node=" + std::to_string(node.nproc_per_node),
-              "--rdzv_backend=c10d",
-              "--rdzv_endpoint=" + node.endpoint_address + ":" + node.port,
-              "--rdzv_id=" + node.rdzv_id};
+    Argv argv = node.runner.empty() ? Argv{node.torchrun} : node.runner;
+    argv.insert(argv.end(), {"--nnodes=" + std::to_string(node.nnodes),
+                             "--nproc_per_node=" + std::to_string(node.nproc_per_node), "--rdzv_backend=c10d",
+                             "--rdzv_endpoint=" + node.endpoint_address + ":" + node.port,
+                             "--rdzv_id=" + node.rdzv_id});
     // c10d decides who hosts the store by hostname; a fabric address matches nobody, so the
     // head says so explicitly and everyone else connects.
     std::vector<std::string> conf;

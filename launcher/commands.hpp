@@ -13,6 +13,7 @@ using Argv = std::vector<std::string>;
 
 struct TorchrunNode {
     std::string torchrun = "torchrun";
+    Argv runner;                   // runs torchrun's main instead of `torchrun` (empty: torchrun itself)
     int nnodes = 1;
     int nproc_per_node = 1;
     std::string endpoint_address;  // the head node's fabric address

@@ -148,6 +148,10 @@ Argv node_torchrun_line(const LaunchRequest& request, const TorchChoice& torch, 
     if (local_addr) node.local_address = local_address;
     node.rdzv_conf = quirks.rdzv_conf;
     node.quirk_args = quirks.arguments;
+    if (quirks.legacy_store) {
+        const TorchInstall install = find_torch(request.torchrun);
+        node.runner = {install.interpreter.empty() ? std::string("python3") : install.interpreter, legacy_store_script()};
+    }
     node.extra_args = request.torchrun_args;
     node.program = request.program;
     return torchrun_command(node);

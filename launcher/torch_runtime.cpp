@@ -149,9 +149,18 @@ TorchrunQuirks torchrun_quirks(const std::optional<TorchVersion>& version, Libuv
     if (libuv_is_default(version) && libuv == Libuv::no) {
         quirks.rdzv_conf.push_back("use_libuv=0");
         quirks.environment["USE_LIBUV"] = "0";
+        quirks.legacy_store = true;
     }
     quirks.local_addr = version && version->major >= 2 && !user_gave(user_arguments, "--local_addr");
     return quirks;
+}
+
+std::string legacy_store_script() {
+    for (const char* dir : {SPARKFABRIC_INSTALLED_DATA_DIR, SPARKFABRIC_SOURCE_LAUNCHER_DIR}) {
+        const std::string path = std::string(dir) + "/torchrun_legacy_store.py";
+        if (access(path.c_str(), R_OK) == 0) return path;
+    }
+    return std::string(SPARKFABRIC_INSTALLED_DATA_DIR) + "/torchrun_legacy_store.py";  // named in the error
 }
 
 }  // namespace sparkfabric::launch

@@ -3,8 +3,10 @@
 //   - torch 1.x (Debian 12's 1.13 on Python 3.11) crashes on its own default --redirects/--tee
 //     (an enum quirk: only the values 1 and 2 parse); 2 keeps stdout untouched.
 //   - torch >= 2.4 uses the libuv TCPStore by default; a torch built without libuv (Debian 13's
-//     2.6) fails the c10d rendezvous unless told use_libuv=0 (rdzv conf, read by torchrun's c10d
-//     backend) and USE_LIBUV=0 (environment, read by env:// init_process_group in the workers).
+//     2.6) fails the c10d rendezvous: its backend creates the store server with no way to ask
+//     for the legacy one, so torchrun runs through torchrun_legacy_store.py, which gives the
+//     backends the legacy store; USE_LIBUV=0 (read by env:// init_process_group in the
+//     workers) and use_libuv=0 in the rdzv conf (read by torch versions that honour it) go too.
 //   - torch >= 2 knows --local_addr (1.13 refuses it).
 #pragma once
 
@@ -48,7 +50,11 @@ struct TorchrunQuirks {
     std::vector<std::string> rdzv_conf;          // key=value entries for --rdzv_conf
     std::map<std::string, std::string> environment;  // set for torchrun unless the user has them
     bool local_addr = false;                     // torchrun accepts --local_addr
+    bool legacy_store = false;                   // run torchrun through torchrun_legacy_store.py
 };
+
+// torchrun_legacy_store.py: installed beside sparkfabric's data, else in the source tree.
+std::string legacy_store_script();
 
 // Pure: what this torch needs. `user_arguments` are the --torchrun-arg values; an option the
 // user gives is never added again.

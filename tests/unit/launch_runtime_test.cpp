@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 
+#include "launcher/commands.hpp"
 #include "launcher/rendezvous.hpp"
 #include "launcher/supervise.hpp"
 #include "launcher/torch_runtime.hpp"
@@ -45,6 +46,18 @@ TEST(TorchRuntime, TorchWithoutLibuvGetsUseLibuvOff) {
     const auto without = torchrun_quirks(TorchVersion{2, 6}, Libuv::no, {});
     EXPECT_TRUE(has(without.rdzv_conf, "use_libuv=0"));
     EXPECT_EQ(without.environment.at("USE_LIBUV"), "0");
+    EXPECT_TRUE(without.legacy_store);  // the c10d backend's store ignores both: torchrun runs through the shim
+    EXPECT_NE(legacy_store_script().find("torchrun_legacy_store.py"), std::string::npos);
+    EXPECT_EQ(access(legacy_store_script().c_str(), R_OK), 0);
+    TorchrunNode node;
+    node.runner = {"/usr/bin/python3", legacy_store_script()};
+    node.program = {"train.py"};
+    const auto argv = torchrun_command(node);
+    EXPECT_EQ(argv[0], "/usr/bin/python3");
+    EXPECT_EQ(argv[1], legacy_store_script());
+    EXPECT_EQ(argv[2], "--nnodes=1");
+    EXPECT_EQ(argv.back(), "train.py");
+    EXPECT_FALSE(torchrun_quirks(TorchVersion{2, 6}, Libuv::yes, {}).legacy_store);
     EXPECT_TRUE(without.arguments.empty());
     EXPECT_TRUE(without.local_addr);
     // With libuv, or before 2.4 (libuv was not the default), or unknown: nothing to add.
