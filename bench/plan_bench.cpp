@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "fabric/checks.hpp"
-#include "fabric/config.hpp"
-#include "fabric/discovery.hpp"
-#include "fabric/plan.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/common/config.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/plan/plan.hpp"
 
 int main(int argc, char** argv) {
     if (argc < 5) {

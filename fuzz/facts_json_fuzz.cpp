@@ -2,12 +2,12 @@
 // plan and the checks on what it read. Invariants: only std::runtime_error escapes; facts that
 // loaded carry only valid names and survive a round trip; the plan from them sets only valid
 // variables, and its explanation and the checks' findings print without control bytes.
-#include "fabric/checks.hpp"
-#include "fabric/config.hpp"
-#include "fabric/facts_json.hpp"
-#include "fabric/plan.hpp"
-#include "fabric/plan_report.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/common/config.hpp"
+#include "fabric/facts/facts_json.hpp"
+#include "fabric/plan/plan.hpp"
+#include "fabric/plan/plan_report.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

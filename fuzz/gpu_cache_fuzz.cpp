@@ -1,6 +1,6 @@
 // The GPU capability cache the plugin reads (/var/cache/sparkfabric/gpu.json):
 // gpu_cache_from_json. Invariants: only std::runtime_error escapes; what loaded round-trips.
-#include "fabric/gpu_cache.hpp"
+#include "fabric/discovery/gpu_cache.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

@@ -2,7 +2,7 @@
 // naming the source; what parsed is a non-empty list of distinct valid host names.
 #include <set>
 
-#include "fabric/validate.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"

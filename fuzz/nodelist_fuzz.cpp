@@ -1,7 +1,7 @@
 // Slurm node lists (SLURM_JOB_NODELIST, "spark-dgx-[1-10]"): expand_nodelist, which goes
 // through libslurm's hostlist API. Invariants: only LaunchError escapes; what expanded is a
 // non-empty list of valid host names.
-#include "fabric/validate.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"

@@ -1,8 +1,8 @@
 // Job options as users type them (--fabric, --nccl-mode, --fabric-check): the parsers the
 // plugin runs in srun/sbatch/salloc and again on every node. Invariants: a FabricRequest that
 // parsed names only valid interfaces; a refusal says why without control bytes.
-#include "fabric/options.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/common/options.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

@@ -1,7 +1,7 @@
 // The head node's plan as NAME=VALUE lines (`spark-launch --stage plan`, read back over srun):
 // plan_from_lines. Invariants: only LaunchError escapes; names are valid; values that
 // plan_to_lines can write come back unchanged.
-#include "fabric/validate.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/launch_request.hpp"

@@ -4,10 +4,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "fabric/config.hpp"
-#include "fabric/facts_json.hpp"
-#include "fabric/plan.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/common/config.hpp"
+#include "fabric/facts/facts_json.hpp"
+#include "fabric/plan/plan.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

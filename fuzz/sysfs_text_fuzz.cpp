@@ -2,9 +2,9 @@
 // validate.hpp grammar, plus printable(), which quotes all of it in messages.
 #include <arpa/inet.h>
 
-#include "fabric/gid.hpp"
-#include "fabric/sysfs_text.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/facts/gid.hpp"
+#include "fabric/discovery/sysfs_text.hpp"
+#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

@@ -1,6 +1,6 @@
 #include "launcher/commands.hpp"
 
-#include "fabric/shell_quote.hpp"
+#include "fabric/common/shell_quote.hpp"
 
 namespace sparkfabric::launch {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "fabric/plan.hpp"
+#include "fabric/plan/plan.hpp"
 #include "launcher/hosts.hpp"
 
 namespace sparkfabric::launch {

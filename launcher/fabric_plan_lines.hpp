@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
-#include "fabric/plan.hpp"
-#include "fabric/step_plan.hpp"
+#include "fabric/plan/plan.hpp"
+#include "fabric/plan/step_plan.hpp"
 
 namespace sparkfabric::launch {
 

@@ -1,7 +1,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "fabric/validate.hpp"
+#include "fabric/common/validate.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"
 

@@ -7,7 +7,7 @@ extern "C" {
 #include <memory>
 #include <string_view>
 
-#include "fabric/validate.hpp"
+#include "fabric/common/validate.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"
 

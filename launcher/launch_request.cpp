@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "fabric/validate.hpp"
+#include "fabric/common/validate.hpp"
 
 namespace sparkfabric::launch {
 

@@ -6,10 +6,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "fabric/discovery.hpp"
-#include "fabric/injected_record.hpp"
-#include "fabric/shell_quote.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/plan/injected_record.hpp"
+#include "fabric/common/shell_quote.hpp"
+#include "fabric/common/validate.hpp"
 #include "launcher/commands.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/launch_request.hpp"

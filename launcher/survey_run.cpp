@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "fabric/config.hpp"
+#include "fabric/common/config.hpp"
 #include "launcher/commands.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"

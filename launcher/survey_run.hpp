@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "fabric/survey.hpp"
+#include "fabric/checks/survey.hpp"
 
 namespace sparkfabric::launch {
 

@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "fabric/config.hpp"
-#include "fabric/options.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/common/config.hpp"
+#include "fabric/common/options.hpp"
+#include "fabric/common/validate.hpp"
 #include "spank/guard.hpp"
 
 namespace sparkfabric::spank {

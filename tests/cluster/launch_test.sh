@@ -37,7 +37,8 @@ run_with_timeout 300 as_user sbatch --wait -o "$SF_USER_DIR/launch.out" "$SF_USE
 out=$(cat "$SF_USER_DIR/launch.out")
 assert_contains "$out" "--rdzv_endpoint=192.168.200.1:" "print: the head's fabric address (the batch step runs on the head)"
 assert_contains "$out" "--rdzv_id=slurm-" "print: a job-unique rendezvous id"
-torch_major=$(python3 -c 'import importlib.metadata as m; print(m.version("torch").split(".")[0])')
+torch_python=$(sed -n '1s/^#! *//p' "$(command -v torchrun)")  # the torch torchrun runs, as spark-launch finds it
+torch_major=$("$torch_python" -c 'import torch; print(torch.__version__.split(".")[0])')
 if [ "$torch_major" = 1 ]; then
     assert_contains "$out" "--redirects=2 --tee=2" "print: what Debian 12's torch 1.13 needs, added for the user"
 else

@@ -1,7 +1,7 @@
 // Preflight checks on fixtures: each problem gives its finding, severity and fix.
 #include <gtest/gtest.h>
 
-#include "fabric/checks.hpp"
+#include "fabric/checks/checks.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "fabric/config.hpp"
+#include "fabric/common/config.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

@@ -1,7 +1,7 @@
 // Discovery on fixture trees of real Spark layouts.
 #include <gtest/gtest.h>
 
-#include "fabric/discovery.hpp"
+#include "fabric/discovery/discovery.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

@@ -7,12 +7,12 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "fabric/checks.hpp"
-#include "fabric/config.hpp"
-#include "fabric/discovery.hpp"
-#include "fabric/facts_json.hpp"
-#include "fabric/gpu_cache.hpp"
-#include "fabric/plan.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/common/config.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/facts/facts_json.hpp"
+#include "fabric/discovery/gpu_cache.hpp"
+#include "fabric/plan/plan.hpp"
 
 namespace sparkfabric {
 namespace {

@@ -10,10 +10,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "fabric/gpu_cache.hpp"
-#include "fabric/injected_record.hpp"
-#include "fabric/step_plan.hpp"
-#include "fabric/task_limits.hpp"
+#include "fabric/discovery/gpu_cache.hpp"
+#include "fabric/plan/injected_record.hpp"
+#include "fabric/plan/step_plan.hpp"
+#include "fabric/discovery/task_limits.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

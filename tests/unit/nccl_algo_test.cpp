@@ -2,7 +2,7 @@
 // every 5+ node job) and what does not.
 #include <gtest/gtest.h>
 
-#include "fabric/nccl_algo.hpp"
+#include "fabric/plan/nccl_algo.hpp"
 
 namespace sparkfabric {
 namespace {

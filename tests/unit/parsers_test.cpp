@@ -1,11 +1,11 @@
 // The small parsers of outside input: option values, names, GIDs, sysfs text, quoting.
 #include <gtest/gtest.h>
 
-#include "fabric/gid.hpp"
-#include "fabric/options.hpp"
-#include "fabric/shell_quote.hpp"
-#include "fabric/sysfs_text.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/facts/gid.hpp"
+#include "fabric/common/options.hpp"
+#include "fabric/common/shell_quote.hpp"
+#include "fabric/discovery/sysfs_text.hpp"
+#include "fabric/common/validate.hpp"
 
 namespace sparkfabric {
 namespace {

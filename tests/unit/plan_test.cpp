@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "fabric/plan.hpp"
+#include "fabric/plan/plan.hpp"
 #include "fabric/ipv4.hpp"
-#include "fabric/plan_steps.hpp"
+#include "fabric/plan/plan_steps.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

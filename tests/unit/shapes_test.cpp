@@ -2,9 +2,9 @@
 // a job on it gets. These are the rows of the README's "shape -> what the job gets" table.
 #include <gtest/gtest.h>
 
-#include "fabric/checks.hpp"
-#include "fabric/nccl_algo.hpp"
-#include "fabric/plan.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/plan/nccl_algo.hpp"
+#include "fabric/plan/plan.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

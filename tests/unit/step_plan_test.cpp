@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "fabric/step_plan.hpp"
+#include "fabric/plan/step_plan.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

@@ -7,8 +7,8 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
-#include "fabric/checks.hpp"
-#include "fabric/survey.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/checks/survey.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

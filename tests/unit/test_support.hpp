@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "fabric/discovery.hpp"
-#include "fabric/plan.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/plan/plan.hpp"
 
 namespace sparkfabric::testing {
 

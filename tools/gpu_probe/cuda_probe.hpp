@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "fabric/node_facts.hpp"
+#include "fabric/facts/node_facts.hpp"
 
 namespace sparkfabric {
 

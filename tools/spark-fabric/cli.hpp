@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "fabric/config.hpp"
-#include "fabric/node_facts.hpp"
+#include "fabric/common/config.hpp"
+#include "fabric/facts/node_facts.hpp"
 
 namespace sparkfabric::cli {
 

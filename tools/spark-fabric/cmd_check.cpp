@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fabric/checks.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/common/validate.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 
 namespace sparkfabric::cli {

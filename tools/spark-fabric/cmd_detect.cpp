@@ -1,7 +1,7 @@
 // `spark-fabric detect`: what discovery found, readable or as JSON for --facts.
 #include <iostream>
 
-#include "fabric/facts_json.hpp"
+#include "fabric/facts/facts_json.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 
 namespace sparkfabric::cli {

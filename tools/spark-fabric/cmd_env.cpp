@@ -2,9 +2,9 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "fabric/injected_record.hpp"
-#include "fabric/plan.hpp"
-#include "fabric/plan_report.hpp"
+#include "fabric/plan/injected_record.hpp"
+#include "fabric/plan/plan.hpp"
+#include "fabric/plan/plan_report.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 
 namespace sparkfabric::cli {

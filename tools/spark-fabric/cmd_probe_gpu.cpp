@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <iostream>
 
-#include "fabric/gpu_cache.hpp"
+#include "fabric/discovery/gpu_cache.hpp"
 #include "tools/gpu_probe/cuda_probe.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 

@@ -5,10 +5,10 @@
 #include <future>
 #include <iostream>
 
-#include "fabric/checks.hpp"
-#include "fabric/software.hpp"
-#include "fabric/survey.hpp"
-#include "fabric/validate.hpp"
+#include "fabric/checks/checks.hpp"
+#include "fabric/discovery/software.hpp"
+#include "fabric/checks/survey.hpp"
+#include "fabric/common/validate.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 #ifdef SPARKFABRIC_HAVE_SURVEY
 #include "launcher/survey_run.hpp"
@@ -50,7 +50,7 @@ int run_survey_node(const Globals& globals, const std::vector<std::string>& args
 
 // On one node: the TCP connects the survey planned for it, all at once, each bounded.
 int run_survey_probe(const Globals&, const std::vector<std::string>& args) {
-    const auto flags = parse_command_flags(args, {{"--probes"}, {"--timeout-ms"}, {"--port"}}, "survey-probe");
+    const auto flags = parse_command_flags(args, {{"--probes"}, {"--timeout-ms"}, {"--port"}}, "survey-probe");  // internal
     const int timeout_ms = bounded_number(flags, "--timeout-ms", 2000, 1, 60000, "survey-probe");
     const int port = bounded_number(flags, "--port", 22, 1, 65535, "survey-probe");
     if (flags.count("--probes") == 0) throw UsageError{"survey-probe: --probes JSON is required"};

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <iostream>
 
-#include "fabric/discovery.hpp"
-#include "fabric/facts_json.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/facts/facts_json.hpp"
 #include "fabric/version.hpp"
 #include "tools/spark-fabric/cli.hpp"
 

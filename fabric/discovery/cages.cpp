@@ -1,0 +1,71 @@
+// Twin pairing: the ConnectX-7 of a DGX Spark shows each QSFP cage as the same PCI function
+// on two PCI domains (0000 and 0002). Functions that differ only in domain are one cage.
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "fabric/discovery/discovery.hpp"
+
+namespace sparkfabric {
+namespace {
+
+constexpr const char* kMellanoxVendor = "0x15b3";
+
+// "0002:01:00.1" from the PCI address, or from a predictable name such as enP2p1s0f1np1 or
+// rocep1s0f1 when the device has no PCI link (containers, emulated nodes).
+std::string pci_key(const std::string& pci_address, const std::string& name) {
+    if (!pci_address.empty()) return pci_address;
+    static const std::regex predictable("^(?:en|roce)(?:P([0-9]+))?p([0-9]+)s([0-9]+)f([0-9]+)(?:np[0-9]+)?$");
+    std::smatch match;
+    if (!std::regex_match(name, match, predictable)) return {};
+    char text[32];
+    const int domain = match[1].matched ? std::stoi(match[1]) : 0;
+    std::snprintf(text, sizeof text, "%04x:%02x:%02x.%d", domain & 0xffff, std::stoi(match[2]) & 0xff,
+                  std::stoi(match[3]) & 0xff, std::stoi(match[4]) & 7);
+    return text;
+}
+
+struct CageParts {
+    std::map<std::string, std::string> netdev_by_pci;
+    std::map<std::string, std::string> rdma_by_pci;
+};
+
+}  // namespace
+
+std::vector<Cage> pair_cages(const NodeFacts& facts) {
+    // Keyed by "bus:device.function": the part twins share.
+    std::map<std::string, CageParts> groups;
+    for (const auto& device : facts.netdevs) {
+        const bool mellanox = device.vendor == kMellanoxVendor;
+        const std::string key = pci_key(mellanox ? device.pci_address : std::string(), device.name);
+        if (key.size() != 12 || (!mellanox && !device.pci_address.empty())) continue;
+        groups[key.substr(5)].netdev_by_pci[key] = device.name;
+    }
+    for (const auto& device : facts.rdma_devices) {
+        const std::string key = pci_key(device.pci_address, device.name);
+        if (key.size() != 12) continue;
+        groups[key.substr(5)].rdma_by_pci[key] = device.name;
+    }
+    std::vector<Cage> cages;
+    for (const auto& [shared, parts] : groups) {
+        Cage cage;
+        cage.number = shared.back() - '0';
+        std::map<std::string, bool> addresses;  // sorted: domain 0000 first
+        for (const auto& entry : parts.netdev_by_pci) addresses[entry.first] = true;
+        for (const auto& entry : parts.rdma_by_pci) addresses[entry.first] = true;
+        for (const auto& entry : addresses) {
+            cage.pci_addresses.push_back(entry.first);
+            if (auto found = parts.netdev_by_pci.find(entry.first); found != parts.netdev_by_pci.end()) {
+                cage.netdevs.push_back(found->second);
+            }
+            if (auto found = parts.rdma_by_pci.find(entry.first); found != parts.rdma_by_pci.end()) {
+                cage.rdma_devices.push_back(found->second);
+            }
+        }
+        cages.push_back(cage);
+    }
+    std::sort(cages.begin(), cages.end(), [](const Cage& a, const Cage& b) { return a.number < b.number; });
+    return cages;
+}
+
+}  // namespace sparkfabric

@@ -1,0 +1,25 @@
+// What the plugin injected into a step, carried in the step's own environment
+// (SPARKFABRIC_INJECTED). srun copies the batch step's environment into every later step, so
+// without a record the batch step's values would arrive looking like the user's own. With it,
+// a later step tells them apart: a value equal to the record is ours and is planned afresh; a
+// value that differs is the user's (an export between steps) and is kept.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fabric/plan/plan.hpp"
+
+namespace sparkfabric {
+
+inline constexpr const char* kInjectedRecordName = "SPARKFABRIC_INJECTED";
+
+// "NAME=VALUE NAME=VALUE": space-separated, '%', ' ' and control bytes in values %XX-escaped,
+// so the record stays one readable line in `printenv`.
+std::string encode_injected_record(const std::vector<PlannedVariable>& injected);
+// Entries that are not NAME=VALUE with a valid name are skipped: the record arrives through the
+// user's environment and is never trusted for more than "this value was ours".
+std::map<std::string, std::string> decode_injected_record(const std::string& text);
+
+}  // namespace sparkfabric

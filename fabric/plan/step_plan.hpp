@@ -1,0 +1,54 @@
+// What the SPANK plugin does for one job step on one node, without Slurm: read the site
+// config, discover, plan, check, and decide what to inject, what to say and whether to fail.
+// The plugin only moves these values in and out of Slurm, so tests can run all of it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/plan/plan.hpp"
+
+namespace sparkfabric {
+
+struct StepRequest {
+    // Raw option values as the user gave them; empty when not given.
+    std::string fabric_option;
+    std::string nccl_mode_option;
+    std::string check_option;
+    bool explain = false;
+
+    std::string config_path = kDefaultConfigPath;
+    bool config_explicit = false;        // config= given: a missing file is an error
+    bool require_trusted_config = true;  // root-owned, not group/other-writable
+    std::string sysfs_root = "/sys";
+    std::string procfs_root = "/proc";
+    std::optional<AddressMap> addresses;  // tests; the plugin uses the live ones
+
+    int nodes = 1;
+    // The step's environment as it arrives: `environment` when set (the plugin asks Slurm),
+    // else `user_env`. It may hold values an earlier step injected (srun copies the batch
+    // step's environment); SPARKFABRIC_INJECTED tells those from the user's own.
+    std::function<std::optional<std::string>(const std::string& name)> environment;
+    std::map<std::string, std::string> user_env;
+    // The locked-memory limit the task will get (KiB, -1 unlimited), when the caller knows it
+    // better than this process's own limit (slurmstepd applies propagated limits later).
+    std::optional<long long> task_memlock_kib;
+};
+
+struct StepOutcome {
+    std::string node;
+    Plan plan;
+    std::vector<PlannedVariable> to_set;  // set with overwrite; the user's kept values are not here;
+                                          // ends with the SPARKFABRIC_INJECTED record of them all
+    std::vector<std::string> to_unset;    // injected by an earlier step, not planned now: remove
+    std::vector<std::string> messages;    // for the job's stderr, one line each
+    std::string failure;                  // non-empty: fail every task of the step with this
+};
+
+StepOutcome plan_step(const StepRequest& request);
+
+}  // namespace sparkfabric
