@@ -24,7 +24,7 @@ chroot_mount "$root"
 trap 'chroot_umount "$root"' EXIT
 trap 'chroot_umount "$root"; exit 130' INT TERM
 # The checkout's files (tracked and new, not ignored) are copied in: nothing run in the root can
-# write to the checkout. Unchanged files keep their times, so a kept root rebuilds only what changed.
+# write to the checkout.
 # slurmctld answers srun and salloc at this machine's name: it must resolve in the root as it
 # does outside, or their steps never complete and the nodes drain ("Kill task failed").
 name=$(hostname)
@@ -34,6 +34,9 @@ if ! chroot "$root" getent hosts "$name" >/dev/null; then
     printf '%s\t%s\n' "$addr" "$name" >>"$root/etc/hosts"
 fi
 src=/src/sparkfabric
+# Fresh every run: the copy keeps the checkout's file times, so a build dir kept from an older
+# copy can look newer than an edited header and keep objects built against the old one.
+rm -rf "${root:?}$src"
 mkdir -p "$root$src"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
     tar --null --ignore-failed-read -T - -cf -) | tar -C "$root$src" -xf -
