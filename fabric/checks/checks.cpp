@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 #include "fabric/common/validate.hpp"
 
 namespace sparkfabric {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "fabric/facts/facts_json.hpp"
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
 

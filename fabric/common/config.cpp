@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 #include "fabric/plan/nccl_algo.hpp"
 #include "fabric/common/validate.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 #include "fabric/plan/nccl_algo.hpp"
 #include "fabric/plan/plan_steps.hpp"
 

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "fabric/facts/gid.hpp"
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 #include "fabric/plan/plan_steps.hpp"
 #include "fabric/common/validate.hpp"
 

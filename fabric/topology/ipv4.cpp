@@ -1,4 +1,4 @@
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 #include <arpa/inet.h>
 

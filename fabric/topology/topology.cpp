@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
 namespace {

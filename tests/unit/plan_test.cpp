@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "fabric/plan/plan.hpp"
-#include "fabric/ipv4.hpp"
+#include "fabric/topology/ipv4.hpp"
 #include "fabric/plan/plan_steps.hpp"
 #include "test_support.hpp"
 
