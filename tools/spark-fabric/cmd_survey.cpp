@@ -52,9 +52,9 @@ int run_survey_node(const Globals& globals, const std::vector<std::string>& args
 int run_survey_probe(const Globals&, const std::vector<std::string>& args) {
     const auto flags = parse_command_flags(args, {{"--probes"}, {"--timeout-ms"}, {"--port"}}, "survey-probe");  // internal
     const int timeout_ms = bounded_number(flags, "--timeout-ms", 2000, 1, 60000, "survey-probe");
-    const int port = bounded_number(flags, "--port", 22, 1, 65535, "survey-probe");
-    if (flags.count("--probes") == 0) throw UsageError{"survey-probe: --probes JSON is required"};
-    std::vector<Probe> probes = probes_from_json(flags.at("--probes"), "--probes");
+    const int port = bounded_number(flags, "--port", 22, 1, 65535, "survey-probe");  // internal
+    if (flags.count("--probes") == 0) throw UsageError{"survey-probe: --probes JSON is required"};  // internal
+    std::vector<Probe> probes = probes_from_json(flags.at("--probes"), "--probes");  // internal
     std::vector<std::future<Finding>> answers;
     for (const auto& probe : probes) {
         if (!is_valid_host_name(probe.to_address) || !is_valid_host_name(probe.from_address)) {
