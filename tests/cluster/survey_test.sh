@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: survey_test.sh BUILD_DIR}" && pwd)
 source "$here/testlib.sh"
 fabric="$build/tools/spark-fabric/spark-fabric"
+launch="$build/launcher/spark-launch"
 plugin="$build/spank/sparkfabric.so"
 
 survey() {  # NODELIST [spark-fabric global options]: runs the survey in an allocation; sets out and rc
@@ -37,14 +38,39 @@ set +e; out=$(run_with_timeout 400 as_user salloc -Q -N2 "$fabric" survey --band
 assert_eq "$rc" "1" "--bandwidth without GPUs exit status (a warning)"
 assert_contains "$out" "bandwidth not measured: spark-nccl-check" "--bandwidth says why nothing was measured"
 
-# 2. An MTU mismatch on one node.
+# 2. An MTU mismatch on one node; spark-launch --preflight (and the site's check.preflight)
+# stops the doomed launch before the program starts.
 ip -n sf-spark-dgx-3 link set enp1s0f1np1 mtu 1500
 survey "spark-dgx-[1-4]"
+printf 'check: {preflight: true}\n' > "$SF_USER_DIR/preflight.yaml"
+for how in "--preflight" "--config $SF_USER_DIR/preflight.yaml"; do
+    set +e
+    # shellcheck disable=SC2086  # $how is two words on purpose
+    launched=$(run_with_timeout 180 as_user salloc -Q -w "spark-dgx-[1-4]" "$launch" $how torchrun -- \
+               "$here/allreduce_check.py" 2>&1)
+    launch_rc=$?
+    set -e
+    assert_eq "$launch_rc" "2" "spark-launch $how with an MTU mismatch: exit status"
+    assert_contains "$launched" "FAIL spark-dgx-3: enp1s0f1np1: MTU 1500" "spark-launch $how names the fault"
+    assert_contains "$launched" "nothing was started" "spark-launch $how says nothing started"
+    assert_not_contains "$launched" "ALLREDUCE" "no rank ran"
+done
 ip -n sf-spark-dgx-3 link set enp1s0f1np1 mtu 9000
 assert_eq "$rc" "2" "MTU mismatch exit status"
 assert_contains "$out" "FAIL spark-dgx-3: enp1s0f1np1: MTU 1500 while its peers use 9000" "MTU mismatch named"
 assert_contains "$out" "fix: \`ip link set dev enp1s0f1np1 mtu 9000\`" "MTU fix"
-pass "MTU mismatch: FAIL on spark-dgx-3 with the fix"
+pass "MTU mismatch: FAIL on spark-dgx-3 with the fix; --preflight and check.preflight start nothing"
+
+# A healthy allocation: --preflight passes and the launch goes on.
+set +e
+launched=$(run_with_timeout 300 as_user salloc -Q -w "spark-dgx-[1-2]" "$launch" --preflight torchrun -- \
+           "$here/allreduce_check.py" 2>&1)
+launch_rc=$?
+set -e
+assert_eq "$launch_rc" "0" "healthy --preflight launch exit status"
+assert_contains "$launched" "preflight survey passed" "the survey ran first"
+assert_contains "$launched" "ALLREDUCE_OK rank=1 world=2" "then the program"
+pass "--preflight on a healthy allocation: surveyed, then launched"
 
 # 3. A node moved to another subnet.
 ip -n sf-spark-dgx-2 addr flush dev enp1s0f1np1
