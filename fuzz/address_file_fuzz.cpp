@@ -4,8 +4,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fabric/discovery/discovery.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/discovery.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

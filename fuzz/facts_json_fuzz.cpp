@@ -4,10 +4,10 @@
 // variables, and its explanation and the checks' findings print without control bytes.
 #include "fabric/checks/checks.hpp"
 #include "fabric/common/config.hpp"
+#include "fabric/common/validate.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/plan/plan.hpp"
 #include "fabric/plan/plan_report.hpp"
-#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

@@ -1,8 +1,8 @@
 // The SPARKFABRIC_INJECTED record (read by the plugin from the job's environment, which the
 // user controls): decode_injected_record. Invariants: it never throws, every name it returns is
 // a valid variable name, and what it returns survives encode -> decode unchanged.
-#include "fabric/plan/injected_record.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/plan/injected_record.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

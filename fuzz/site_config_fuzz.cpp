@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "fabric/common/config.hpp"
+#include "fabric/common/validate.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/plan/plan.hpp"
-#include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

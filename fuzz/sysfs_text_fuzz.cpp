@@ -2,9 +2,9 @@
 // validate.hpp grammar, plus printable(), which quotes all of it in messages.
 #include <arpa/inet.h>
 
-#include "fabric/facts/gid.hpp"
-#include "fabric/discovery/sysfs_text.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/sysfs_text.hpp"
+#include "fabric/facts/gid.hpp"
 #include "fuzz_support.hpp"
 
 using namespace sparkfabric;

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "fabric/plan/step_plan.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/plan/step_plan.hpp"
 #include "launcher/launch_request.hpp"
 
 namespace sparkfabric::launch {

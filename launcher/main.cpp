@@ -6,17 +6,17 @@
 #include <iostream>
 #include <sstream>
 
-#include "fabric/discovery/discovery.hpp"
-#include "fabric/plan/injected_record.hpp"
 #include "fabric/common/shell_quote.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/plan/injected_record.hpp"
 #include "launcher/commands.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/launch_request.hpp"
 #include "launcher/process.hpp"
-#include "launcher/survey_run.hpp"
 #include "launcher/rendezvous.hpp"
 #include "launcher/supervise.hpp"
+#include "launcher/survey_run.hpp"
 #include "launcher/torch_runtime.hpp"
 
 namespace sparkfabric::launch {

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "fabric/plan/step_plan.hpp"
 #include "fabric/discovery/task_limits.hpp"
+#include "fabric/plan/step_plan.hpp"
 #include "spank/options.hpp"
 
 namespace sparkfabric::spank {

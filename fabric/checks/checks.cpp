@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "fabric/topology/ipv4.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
 namespace {

@@ -11,9 +11,9 @@
 
 #include "fabric/common/config.hpp"
 #include "fabric/common/findings.hpp"
+#include "fabric/discovery/software.hpp"
 #include "fabric/facts/node_facts.hpp"
 #include "fabric/plan/plan.hpp"
-#include "fabric/discovery/software.hpp"
 
 namespace sparkfabric {
 

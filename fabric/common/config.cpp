@@ -1,7 +1,5 @@
 #include "fabric/common/config.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -11,9 +9,10 @@
 #include <set>
 #include <sstream>
 
-#include "fabric/topology/ipv4.hpp"
-#include "fabric/plan/nccl_algo.hpp"
+#include "fabric/common/trusted_file.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/plan/nccl_algo.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
 namespace {
@@ -322,39 +321,14 @@ SiteConfig parse_site_config(const std::string& yaml_text, const std::string& so
 
 namespace {
 
-// Opens without following links and checks ownership on the open descriptor, so the file that
-// was checked is the file that is read (no window for a swap between check and read).
 std::string read_config_text(const std::string& path, bool require_trusted) {
-    const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        throw ConfigError(path + ": cannot read the site config: " + std::strerror(errno) +
+    const TrustedRead file = read_trusted_file(path, require_trusted, kMaxConfigBytes, "chown root " + path);
+    if (!file.opened) {
+        throw ConfigError(path + ": cannot read the site config: " + std::strerror(file.open_errno) +
                           " (create it from etc/sparkfabric.yaml, or point config= at another file)");
     }
-    struct stat info {};
-    std::string refusal;
-    if (fstat(fd, &info) != 0) {
-        refusal = std::strerror(errno);
-    } else if (!S_ISREG(info.st_mode)) {
-        refusal = "not a regular file";
-    } else if (info.st_size > kMaxConfigBytes) {
-        refusal = "larger than " + std::to_string(kMaxConfigBytes) + " bytes";
-    } else if (require_trusted && info.st_uid != 0) {
-        refusal = "not owned by root (fix: chown root " + path + ")";
-    } else if (require_trusted && (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        refusal = "writable by group or others (fix: chmod go-w " + path + ")";
-    }
-    std::string text;
-    if (refusal.empty()) {
-        char buffer[8192];
-        ssize_t got = 0;
-        while ((got = read(fd, buffer, sizeof buffer)) > 0 && text.size() <= kMaxConfigBytes) {
-            text.append(buffer, static_cast<size_t>(got));
-        }
-        if (got < 0) refusal = std::strerror(errno);
-    }
-    close(fd);
-    if (!refusal.empty()) throw ConfigError(path + ": site config refused: " + refusal);
-    return text;
+    if (!file.refusal.empty()) throw ConfigError(path + ": site config refused: " + file.refusal);
+    return file.text;
 }
 
 }  // namespace

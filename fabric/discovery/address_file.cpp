@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "fabric/discovery/discovery.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/discovery.hpp"
 
 namespace sparkfabric {
 

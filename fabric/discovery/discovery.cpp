@@ -9,10 +9,10 @@
 #include <regex>
 #include <sstream>
 
-#include "fabric/facts/gid.hpp"
+#include "fabric/common/validate.hpp"
 #include "fabric/discovery/gpu_cache.hpp"
 #include "fabric/discovery/sysfs_text.hpp"
-#include "fabric/common/validate.hpp"
+#include "fabric/facts/gid.hpp"
 
 namespace sparkfabric {
 namespace {

@@ -8,9 +8,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "fabric/facts/json_types.hpp"
-#include "fabric/discovery/sysfs_text.hpp"
+#include "fabric/common/trusted_file.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/sysfs_text.hpp"
+#include "fabric/facts/json_types.hpp"
 
 namespace sparkfabric {
 
@@ -27,37 +28,17 @@ GpuCache gpu_cache_from_json(const std::string& text, const std::string& source_
 }
 
 std::optional<GpuCache> read_gpu_cache(const std::string& path, std::string& error, bool require_trusted) {
-    int read_errno = 0;
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-    if (fd < 0) {
-        read_errno = errno;
-        if (read_errno != ENOENT) error = path + ": " + std::strerror(read_errno);
+    const TrustedRead file = read_trusted_file(path, require_trusted, 1u << 20,
+                                               "rerun `spark-fabric probe-gpu` as root, or chown root " + path);
+    if (!file.opened) {
+        if (file.open_errno != ENOENT) error = path + ": " + std::strerror(file.open_errno);
         return std::nullopt;
     }
-    // Checked on the open descriptor, so the file judged is the file read.
-    struct stat info {};
-    std::string refusal;
-    if (fstat(fd, &info) != 0) {
-        refusal = std::strerror(errno);
-    } else if (!S_ISREG(info.st_mode)) {
-        refusal = "not a regular file";
-    } else if (require_trusted && info.st_uid != 0) {
-        refusal = "not owned by root (fix: rerun `spark-fabric probe-gpu` as root, or chown root " + path + ")";
-    } else if (require_trusted && (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        refusal = "writable by group or others (fix: chmod go-w " + path + ")";
-    }
-    if (!refusal.empty()) {
-        close(fd);
-        error = path + ": GPU cache refused: " + refusal;
+    if (!file.refusal.empty()) {
+        error = path + ": GPU cache refused: " + file.refusal;
         return std::nullopt;
     }
-    std::string text;
-    char buffer[4096];
-    ssize_t got = 0;
-    while ((got = read(fd, buffer, sizeof buffer)) > 0 && text.size() < (1u << 20)) {
-        text.append(buffer, static_cast<size_t>(got));
-    }
-    close(fd);
+    const std::string& text = file.text;
     try {
         return gpu_cache_from_json(text, path);
     } catch (const std::exception& failure) {

@@ -4,9 +4,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "fabric/common/validate.hpp"
 #include "fabric/discovery/discovery.hpp"
 #include "fabric/facts/json_types.hpp"
-#include "fabric/common/validate.hpp"
 
 namespace sparkfabric {
 namespace {

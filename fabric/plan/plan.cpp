@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "fabric/topology/ipv4.hpp"
 #include "fabric/plan/nccl_algo.hpp"
 #include "fabric/plan/plan_steps.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
 namespace {

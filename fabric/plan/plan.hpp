@@ -8,8 +8,8 @@
 
 #include "fabric/common/config.hpp"
 #include "fabric/common/findings.hpp"
-#include "fabric/facts/node_facts.hpp"
 #include "fabric/common/options.hpp"
+#include "fabric/facts/node_facts.hpp"
 
 namespace sparkfabric {
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <set>
 
-#include "fabric/facts/gid.hpp"
-#include "fabric/topology/ipv4.hpp"
-#include "fabric/plan/plan_steps.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/facts/gid.hpp"
+#include "fabric/plan/plan_steps.hpp"
+#include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric::detail {
 namespace {

@@ -1,8 +1,8 @@
 // Facts files: the round trip that lets a plan be made from a file captured on a real Spark.
 #include <gtest/gtest.h>
 
-#include "fabric/facts/facts_json.hpp"
 #include "fabric/discovery/gpu_cache.hpp"
+#include "fabric/facts/facts_json.hpp"
 #include "fabric/plan/plan.hpp"
 #include "test_support.hpp"
 

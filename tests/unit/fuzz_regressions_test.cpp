@@ -10,8 +10,8 @@
 #include "fabric/checks/checks.hpp"
 #include "fabric/common/config.hpp"
 #include "fabric/discovery/discovery.hpp"
-#include "fabric/facts/facts_json.hpp"
 #include "fabric/discovery/gpu_cache.hpp"
+#include "fabric/facts/facts_json.hpp"
 #include "fabric/plan/plan.hpp"
 
 namespace sparkfabric {

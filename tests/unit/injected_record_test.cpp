@@ -11,9 +11,9 @@
 #include <cstdio>
 
 #include "fabric/discovery/gpu_cache.hpp"
+#include "fabric/discovery/task_limits.hpp"
 #include "fabric/plan/injected_record.hpp"
 #include "fabric/plan/step_plan.hpp"
-#include "fabric/discovery/task_limits.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

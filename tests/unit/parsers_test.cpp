@@ -1,11 +1,11 @@
 // The small parsers of outside input: option values, names, GIDs, sysfs text, quoting.
 #include <gtest/gtest.h>
 
-#include "fabric/facts/gid.hpp"
 #include "fabric/common/options.hpp"
 #include "fabric/common/shell_quote.hpp"
-#include "fabric/discovery/sysfs_text.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/sysfs_text.hpp"
+#include "fabric/facts/gid.hpp"
 
 namespace sparkfabric {
 namespace {

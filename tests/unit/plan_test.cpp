@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "fabric/plan/plan.hpp"
-#include "fabric/topology/ipv4.hpp"
 #include "fabric/plan/plan_steps.hpp"
+#include "fabric/topology/ipv4.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {

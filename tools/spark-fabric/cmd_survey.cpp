@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "fabric/checks/checks.hpp"
-#include "fabric/discovery/software.hpp"
 #include "fabric/checks/survey.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/discovery/software.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 #ifdef SPARKFABRIC_HAVE_SURVEY
 #include "launcher/survey_run.hpp"
