@@ -252,8 +252,8 @@ int in_allocation(const LaunchRequest& original) {
         }
         if (libuv_is_default(torch.version)) {
             std::cout << "# torch " << to_string(*torch.version)
-                      << ": whether it was built with libuv is asked at launch; without libuv, "
-                         "use_libuv=0 joins --rdzv_conf and USE_LIBUV=0 the environment\n";
+                      << ": whether it was built with libuv is asked at launch; without libuv, torchrun runs "
+                         "through torchrun_legacy_store.py with USE_LIBUV=0 and TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1\n";
         }
         return 0;
     }

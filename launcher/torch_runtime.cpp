@@ -149,6 +149,8 @@ TorchrunQuirks torchrun_quirks(const std::optional<TorchVersion>& version, Libuv
     if (libuv_is_default(version) && libuv == Libuv::no) {
         quirks.rdzv_conf.push_back("use_libuv=0");
         quirks.environment["USE_LIBUV"] = "0";
+        // The agent's shared store has clients that ask for libuv: workers host their own.
+        quirks.environment["TORCH_DISABLE_SHARE_RDZV_TCP_STORE"] = "1";
         quirks.legacy_store = true;
     }
     quirks.local_addr = version && version->major >= 2 && !user_gave(user_arguments, "--local_addr");

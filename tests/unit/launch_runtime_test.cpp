@@ -46,6 +46,7 @@ TEST(TorchRuntime, TorchWithoutLibuvGetsUseLibuvOff) {
     const auto without = torchrun_quirks(TorchVersion{2, 6}, Libuv::no, {});
     EXPECT_TRUE(has(without.rdzv_conf, "use_libuv=0"));
     EXPECT_EQ(without.environment.at("USE_LIBUV"), "0");
+    EXPECT_EQ(without.environment.at("TORCH_DISABLE_SHARE_RDZV_TCP_STORE"), "1");
     EXPECT_TRUE(without.legacy_store);  // the c10d backend's store ignores both: torchrun runs through the shim
     EXPECT_NE(legacy_store_script().find("torchrun_legacy_store.py"), std::string::npos);
     EXPECT_EQ(access(legacy_store_script().c_str(), R_OK), 0);
