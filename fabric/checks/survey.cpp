@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "fabric/common/join.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/topology/ipv4.hpp"
 
@@ -63,12 +64,6 @@ std::string majority(const std::vector<std::string>& values) {
         if (++counts[value] > counts[best] || best.empty()) best = value;
     }
     return best;
-}
-
-std::string join_text(const std::vector<std::string>& items, const char* separator = ", ") {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
-    return text;
 }
 
 class Analysis {
@@ -233,7 +228,7 @@ private:
             }
         }
         auto subnets_text = [&](const std::string& node) {
-            return join_text(std::vector<std::string>(subnets[node].begin(), subnets[node].end()));
+            return join(std::vector<std::string>(subnets[node].begin(), subnets[node].end()), ", ");
         };
         if (topology != Topology::ring) {
             // Every pair must share a subnet. Blame the odd ones out: the nodes that share with
@@ -253,7 +248,7 @@ private:
                 const bool odd_one_out = neighbours[node].size() < best || worst == best;
                 if (!strangers.empty() && odd_one_out) {
                     mark(node, "subnet", Cell::fail, Severity::error, subnets_text(node),
-                         "shares no fabric subnet with " + join_text(strangers) + ": NCCL cannot reach them over the fabric",
+                         "shares no fabric subnet with " + join(strangers, ", ") + ": NCCL cannot reach them over the fabric",
                          "put its fabric interfaces on the subnet(s) its peers use (" + subnets_text(strangers.front()) + ")");
                 }
                 ok_unless_marked(node, "subnet");
@@ -267,7 +262,7 @@ private:
             if (degree < wanted) {
                 mark(node, "subnet", Cell::fail, Severity::error, subnets_text(node),
                      "has " + std::to_string(degree) + " ring neighbour(s)" +
-                         (degree ? " (" + join_text(neighbours[node]) + ")" : std::string()) +
+                         (degree ? " (" + join(neighbours[node], ", ") + ")" : std::string()) +
                          " where a closed ring needs " + std::to_string(wanted) + ": the ring is an open chain here",
                      "check the cable from " + node + "'s other port and that both of its ends are on one subnet");
             }
@@ -302,7 +297,7 @@ private:
         auto nccl_of = [](const NodeReport& report) {
             std::vector<std::string> items;
             for (const auto& library : report.software.nccl) items.push_back(library.version + " " + library.hash);
-            return join_text(items, "; ");
+            return join(items, "; ");
         };
         each_report([&](const std::string&, const NodeReport& report) {
             if (!report.software.nccl.empty()) nccl_all.push_back(nccl_of(report));

@@ -9,7 +9,6 @@
 namespace sparkfabric {
 namespace {
 
-using detail::join;
 
 // The site's NCCL_ALGO rule for this many nodes; null when the site has none for it.
 const AlgoRule* algo_rule_for(const SiteConfig& config, int nodes) {
@@ -130,16 +129,6 @@ void plan_algo(const detail::FabricChoice& choice, const SiteConfig& config, con
 }
 
 }  // namespace
-
-namespace detail {
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
-    return text;
-}
-
-}  // namespace detail
 
 const PlannedVariable* Plan::find(const std::string& name) const {
     for (const auto& variable : variables) {

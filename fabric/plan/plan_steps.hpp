@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "fabric/common/join.hpp"
 #include "fabric/plan/plan.hpp"
 #include "fabric/topology/topology.hpp"
 
@@ -45,8 +46,5 @@ BootstrapChoice choose_bootstrap(const NodeFacts& facts, const SiteConfig& confi
 // plan_mode.cpp: safe (CPU-staged) or dmabuf (GPUDirect), and why.
 NcclMode choose_mode(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
                      std::string& reason, std::vector<Finding>& findings);
-
-// "a,b,c" for variable values; pass ", " for messages.
-std::string join(const std::vector<std::string>& items, const char* separator = ",");
 
 }  // namespace sparkfabric::detail

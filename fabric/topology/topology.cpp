@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "fabric/common/join.hpp"
 #include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
@@ -35,13 +36,11 @@ std::map<std::string, CabledCage> group_by_cage(const NodeFacts& facts, const st
 }
 
 std::string describe(const std::map<std::string, CabledCage>& cages) {
-    std::string text;
+    std::vector<std::string> parts;
     for (const auto& [name, cage] : cages) {
-        std::string subnets;
-        for (const auto& subnet : cage.subnets) subnets += (subnets.empty() ? "" : ", ") + subnet;
-        text += (text.empty() ? "" : "; ") + name + ": " + subnets;
+        parts.push_back(name + ": " + join(std::vector<std::string>(cage.subnets.begin(), cage.subnets.end()), ", "));
     }
-    return text;
+    return join(parts, "; ");
 }
 
 bool share_a_subnet(const CabledCage& a, const CabledCage& b) {
