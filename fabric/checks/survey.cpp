@@ -219,11 +219,12 @@ private:
         }
         const Topology topology = topology_from(majority(topologies));
         std::map<std::string, std::vector<std::string>> neighbours;
-        for (const auto& [a, a_subnets] : subnets) {
-            for (const auto& [b, b_subnets] : subnets) {
-                if (a == b) continue;
-                if (std::any_of(a_subnets.begin(), a_subnets.end(), [&](const auto& s) { return b_subnets.count(s) != 0; })) {
-                    neighbours[a].push_back(b);
+        for (const auto& a : subnets) {
+            for (const auto& b : subnets) {
+                if (a.first == b.first) continue;
+                const auto& theirs = b.second;  // no structured binding: lambdas may not capture one before C++20
+                if (std::any_of(a.second.begin(), a.second.end(), [&](const auto& s) { return theirs.count(s) != 0; })) {
+                    neighbours[a.first].push_back(b.first);
                 }
             }
         }
