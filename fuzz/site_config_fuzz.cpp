@@ -7,6 +7,7 @@
 #include "fabric/common/config.hpp"
 #include "fabric/common/validate.hpp"
 #include "fabric/facts/facts_json.hpp"
+#include "fabric/plan/nccl_algo.hpp"
 #include "fabric/plan/plan.hpp"
 #include "fuzz_support.hpp"
 
@@ -36,14 +37,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& name : config.interfaces) FUZZ_ASSERT(is_valid_interface_name(name));
     FUZZ_ASSERT(config.expected_mtu >= 0 && config.expected_mtu <= 65535);
     FUZZ_ASSERT(config.ib_timeout >= 1 && config.ib_timeout <= 31);
-    FUZZ_ASSERT(!config.algo_rules.empty() && config.algo_rules.back().max_nodes == 0);
-    for (const auto& rule : config.algo_rules) FUZZ_ASSERT(!rule.algo.empty() && is_valid_env_value(rule.algo));
+    // No rules (NCCL chooses), or a last rule that covers every larger job; none strands a collective.
+    FUZZ_ASSERT(config.algo_rules.empty() || config.algo_rules.back().max_nodes == 0);
+    for (const auto& rule : config.algo_rules) {
+        FUZZ_ASSERT(!rule.algo.empty() && is_valid_env_value(rule.algo));
+        FUZZ_ASSERT(!nccl_algo_problem(rule.algo).has_value());
+    }
     for (const auto& name : config.enforced_variables) FUZZ_ASSERT(is_valid_env_name(name));
     for (const auto& [name, value] : config.extra_env) {
         FUZZ_ASSERT(is_valid_env_name(name));
         FUZZ_ASSERT(is_valid_env_value(value));
     }
     FUZZ_ASSERT(config.min_busbw_gbps >= 0.0 && config.min_busbw_gbps <= 10000.0);
+    FUZZ_ASSERT(config.min_busbw_ring_gbps >= 0.0 && config.min_busbw_ring_gbps <= 10000.0);
     FUZZ_ASSERT(!config.gpu_cache_path.empty() && config.gpu_cache_path.front() == '/');
 
     for (const int nodes : {1, 2, 16}) {
@@ -53,6 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (const auto& variable : plan.variables) {
             FUZZ_ASSERT(is_valid_env_name(variable.name));
             FUZZ_ASSERT(is_valid_env_value(variable.value));
+            if (variable.name == "NCCL_ALGO") FUZZ_ASSERT(!nccl_algo_problem(variable.value).has_value());
         }
     }
     return 0;
