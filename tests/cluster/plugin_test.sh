@@ -40,7 +40,8 @@ assert_eq "$(squeue -h -t PENDING,RUNNING | wc -l)" "0" "nothing queued"
 pass "invalid option values refused by srun and sbatch"
 
 # 4. A value the user set is kept; --fabric=off injects nothing.
-out=$(NCCL_SOCKET_IFNAME=eth9 run_with_timeout 60 as_user srun -N2 printenv NCCL_SOCKET_IFNAME 2>&1)
+# -Q: Slurm 24.11 prints "queued and waiting for resources" while an earlier step completes.
+out=$(NCCL_SOCKET_IFNAME=eth9 run_with_timeout 60 as_user srun -Q -N2 printenv NCCL_SOCKET_IFNAME 2>&1)
 assert_eq "$(echo "$out" | sort -u)" "eth9" "user value kept"
 out=$(run_with_timeout 60 as_user srun -N2 --fabric=off bash -c 'echo "status=$SPARKFABRIC_STATUS if=${NCCL_SOCKET_IFNAME:-unset}"' 2>&1)
 assert_eq "$(echo "$out" | sort -u)" "status=off if=unset" "--fabric=off"
