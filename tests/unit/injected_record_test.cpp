@@ -19,16 +19,7 @@
 namespace sparkfabric {
 namespace {
 
-StepRequest request_for(const std::string& fixture) {
-    StepRequest request;
-    request.sysfs_root = testing::fixture_tree(fixture) + "/sys";
-    request.procfs_root = testing::fixture_tree(fixture) + "/proc";
-    request.addresses = testing::fixture_addresses(fixture);
-    request.config_path = "/nonexistent/sparkfabric.yaml";
-    request.require_trusted_config = false;
-    request.check_option = "off";
-    return request;
-}
+StepRequest request_for(const std::string& fixture) { return testing::fixture_step_request(fixture, "off"); }
 
 const PlannedVariable* set_by(const StepOutcome& outcome, const std::string& name) {
     for (const auto& variable : outcome.to_set) {

@@ -12,16 +12,7 @@
 namespace sparkfabric {
 namespace {
 
-StepRequest request_for(const std::string& fixture) {
-    StepRequest request;
-    request.sysfs_root = testing::fixture_tree(fixture) + "/sys";
-    request.procfs_root = testing::fixture_tree(fixture) + "/proc";
-    request.addresses = testing::fixture_addresses(fixture);
-    request.config_path = "/nonexistent/sparkfabric.yaml";  // no site config: defaults
-    request.require_trusted_config = false;
-    request.check_option = "warn";
-    return request;
-}
+StepRequest request_for(const std::string& fixture) { return testing::fixture_step_request(fixture, "warn"); }
 
 bool sets(const StepOutcome& outcome, const std::string& name, const std::string& value) {
     for (const auto& variable : outcome.to_set) {

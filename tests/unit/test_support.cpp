@@ -69,6 +69,17 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::map<s
     return result;
 }
 
+StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option) {
+    StepRequest request;
+    request.sysfs_root = fixture_tree(fixture) + "/sys";
+    request.procfs_root = fixture_tree(fixture) + "/proc";
+    request.addresses = fixture_addresses(fixture);
+    request.config_path = "/nonexistent/sparkfabric.yaml";  // no site config: defaults
+    request.require_trusted_config = false;
+    request.check_option = check_option;
+    return request;
+}
+
 std::string planned_value(const Plan& plan, const std::string& name) {
     const auto* variable = plan.find(name);
     return variable == nullptr ? std::string("<unset>") : variable->value;

@@ -7,6 +7,7 @@
 
 #include "fabric/discovery/discovery.hpp"
 #include "fabric/plan/plan.hpp"
+#include "fabric/plan/step_plan.hpp"
 
 namespace sparkfabric::testing {
 
@@ -14,6 +15,9 @@ std::string fixture_tree(const std::string& name);   // generated sysfs/procfs t
 std::string fixture_file(const std::string& name);   // checked-in file under tests/fixtures
 AddressMap fixture_addresses(const std::string& name);  // the tree's addresses.yaml
 NodeFacts discover_fixture(const std::string& name);
+
+// What the plugin's step would see on this fixture: its trees, its addresses, no site config.
+StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option);
 
 // A planned variable's value, or "<unset>".
 std::string planned_value(const Plan& plan, const std::string& name);
