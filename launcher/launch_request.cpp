@@ -7,7 +7,7 @@
 namespace sparkfabric::launch {
 
 const char* const kUsage =
-    "usage: spark-launch [OPTIONS] torchrun|mpirun|srun -- PROGRAM [ARGS]\n"
+    "usage: spark-launch [OPTIONS] torchrun|mpirun|srun|vllm|sglang|ray -- PROGRAM [ARGS]\n"
     "\n"
     "Starts PROGRAM across the nodes of the Slurm allocation (or of --hostfile) on the fabric.\n"
     "\n"
@@ -17,6 +17,15 @@ const char* const kUsage =
     "  mpirun     Open MPI: -np, --map-by ppr:N:node; every rank keeps its own node's fabric\n"
     "             settings (the plugin's inside Slurm, spark-launch's own on --hostfile hosts)\n"
     "  srun       srun --mpi=pmix, N tasks per node (inside an allocation only)\n"
+    "  vllm       PROGRAM is `serve MODEL [vLLM args]`: one vLLM per node in vLLM's own multi-node\n"
+    "             mode (--distributed-executor-backend mp --nnodes --node-rank --master-addr\n"
+    "             --master-port added unless given, --headless off the head, VLLM_HOST_IP = each\n"
+    "             node's own address); vLLM >= 0.11.1\n"
+    "  sglang     PROGRAM is sglang.launch_server's arguments: `python3 -m sglang.launch_server\n"
+    "             ... --nnodes N --node-rank R --dist-init-addr HEAD:PORT` on every node\n"
+    "  ray        a Ray cluster: ray start --head on the head, ray start --address on the others,\n"
+    "             waits until every node joined, runs PROGRAM on the head with RAY_ADDRESS set,\n"
+    "             then ray stop on every node (also on failure and SIGTERM)\n"
     "\n"
     "Options:\n"
     "  --print                  print the exact commands, shell-quoted, instead of running them\n"
@@ -35,6 +44,11 @@ const char* const kUsage =
     "  --rdzv-id ID             torchrun rendezvous id (default: slurm-<job>-<step>-<random>,\n"
     "                           or sparkfabric-<random> with --hostfile); letters, digits, - _ .\n"
     "  --mpirun PATH            mpirun to run (default: mpirun on PATH)\n"
+    "  --python PATH            sglang: the python that runs it (default: python3); ray: the python\n"
+    "                           that has Ray (default: the ray program's own)\n"
+    "  --ray PATH               ray to run (default: ray on PATH)\n"
+    "  --ray-start-arg ARG      pass ARG to ray start on every node (repeatable)\n"
+    "  --join-timeout SECONDS   ray: how long the nodes have to join (default: 300)\n"
     "  --help                   this text\n";
 
 namespace {
@@ -51,6 +65,10 @@ int whole_number(const std::string& option, const std::string& text, int low, in
 }
 
 }  // namespace
+
+bool is_per_node_launcher(const std::string& launcher) {
+    return launcher == "torchrun" || launcher == "vllm" || launcher == "sglang" || launcher == "ray";
+}
 
 LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
     LaunchRequest request;
@@ -124,8 +142,16 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             request.apply_plan = true;
         } else if (name == "--watch-stdin") {  // internal
             request.watch_stdin = true;
-        } else if (name == "--is-host") {  // internal
-            request.is_host = true;
+        } else if (name == "--node-rank") {  // internal
+            request.node_rank = whole_number(name, value(name, arg), 0, 100000);
+        } else if (name == "--python") {
+            request.python = value(name, arg);
+        } else if (name == "--ray") {
+            request.ray = value(name, arg);
+        } else if (name == "--ray-start-arg") {
+            request.ray_start_args.push_back(value(name, arg));
+        } else if (name == "--join-timeout") {
+            request.join_timeout = whole_number(name, value(name, arg), 1, 86400);
         } else if (name == "--rdzv-id") {
             request.rdzv_id = value(name, arg);
         } else if (!arg.empty() && arg[0] == '-') {
@@ -142,10 +168,10 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
         if (request.program.empty() || request.program[0].empty()) throw LaunchError("--stage " + request.stage + ": no program");
         return request;
     }
-    if (request.launcher != "torchrun" && request.launcher != "mpirun" && request.launcher != "srun") {
-        throw LaunchError(request.launcher.empty() ? "no launcher given: use torchrun, mpirun or srun"
-                                                   : "unknown launcher '" + printable(request.launcher) +
-                                                         "': use torchrun, mpirun or srun");
+    if (request.launcher != "mpirun" && request.launcher != "srun" && !is_per_node_launcher(request.launcher)) {
+        const char* const known = "use torchrun, mpirun, srun, vllm, sglang or ray";
+        throw LaunchError(request.launcher.empty() ? std::string("no launcher given: ") + known
+                                                   : "unknown launcher '" + printable(request.launcher) + "': " + known);
     }
     if (request.program.empty() || request.program[0].empty()) {
         throw LaunchError("no program given: spark-launch " + request.launcher + " -- PROGRAM [ARGS]");

@@ -20,7 +20,7 @@ enum class LocalAddr { automatic, on, off };
 enum class Preflight { site, on, off };
 
 struct LaunchRequest {
-    std::string launcher;               // torchrun | mpirun | srun
+    std::string launcher;               // torchrun | mpirun | srun | vllm | sglang | ray
     std::vector<std::string> program;   // PROGRAM [ARGS] after --
     bool print = false;
     Preflight preflight = Preflight::site;
@@ -33,11 +33,15 @@ struct LaunchRequest {
     std::string mpirun = "mpirun";
     std::vector<std::string> torchrun_args;  // extra torchrun options, before PROGRAM
     LocalAddr local_addr = LocalAddr::automatic;
+    std::string python;                 // sglang's, and Ray's helper's (empty: ray's own, else python3)
+    std::string ray = "ray";
+    std::vector<std::string> ray_start_args;  // more `ray start` options, on every node
+    int join_timeout = 300;             // seconds for every node to join (Ray)
 
     // Internal stages, run by spark-launch itself on each node (through srun or ssh):
     //   plan: print this node's plan (and, with --port-from, a port free here)
     //   port: print a port free here, searching from --port-from
-    //   node: run this node's torchrun
+    //   node: run this node's part (torchrun, vllm, sglang or Ray)
     //   exec: apply this node's plan to the environment and run PROGRAM (mpirun on hosts)
     std::string stage;
     int nnodes = 0;
@@ -48,8 +52,11 @@ struct LaunchRequest {
     std::string torch_libuv = "unknown";  // yes | no | unknown
     bool apply_plan = false;            // no plugin ran here (hostfile): set the plan's variables
     bool watch_stdin = false;           // end the program when stdin closes (spark-launch gone)
-    bool is_host = false;               // hostfile: this node hosts the rendezvous store
+    int node_rank = -1;                 // hostfile: this node's rank (-1: SLURM_NODEID)
 };
+
+// Launchers that run one program per node around a head node (the others: mpirun, srun).
+bool is_per_node_launcher(const std::string& launcher);
 
 // Throws LaunchError naming the option and what is allowed.
 LaunchRequest parse_launch_args(const std::vector<std::string>& args);

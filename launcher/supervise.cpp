@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -140,8 +141,8 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds) {
         for (size_t i = 0; i < running.size(); ++i) {
             if (!running[i].done || running[i].status == 0 || stopping) continue;
             result = running[i].status;
-            std::fprintf(stderr, "spark-launch: %s (host %zu of %zu) failed with exit status %d; stopping the others\n",
-                         children[i].label.c_str(), i + 1, children.size(), running[i].status);
+            std::fprintf(stderr, "spark-launch: %s failed with exit status %d; stopping the others\n",
+                         children[i].label.c_str(), running[i].status);
             stop_all(SIGTERM);
         }
         if (all_done) break;
@@ -167,46 +168,70 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds) {
     return result;
 }
 
-int run_until_stdin_closes(const Argv& argv, int grace_seconds) {
-    if (!install_handlers()) return 127;
+StopGuard::StopGuard(bool watch_stdin) : watch_stdin_(watch_stdin) {
+    if (!install_handlers()) stop_signal_ = SIGTERM;  // no way to hear a stop: run nothing
+}
+
+StopGuard::~StopGuard() { default_handlers(); }
+
+bool StopGuard::poll_once(int milliseconds) {
+    pollfd watched[2] = {{signal_pipe[0], POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    poll(watched, watch_stdin_ ? 2 : 1, milliseconds);
+    if (watch_stdin_ && (watched[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0) {
+        char discard[256];
+        const ssize_t got = read(STDIN_FILENO, discard, sizeof discard);
+        if (got <= 0 && !(got < 0 && errno == EINTR)) {
+            watch_stdin_ = false;  // spark-launch (or its ssh) is gone
+            if (stop_signal_ == 0) stop_signal_ = SIGTERM;
+        }
+    }
+    for (const int signal_number : drain_signals()) {
+        if (stop_signal_ == 0) stop_signal_ = signal_number;
+    }
+    return stop_signal_ != 0;
+}
+
+bool StopGuard::pause(int milliseconds) {
+    const long until = now_ms() + milliseconds;
+    while (stop_signal_ == 0) {
+        const long left = until - now_ms();
+        if (left <= 0) return true;
+        poll_once(static_cast<int>(std::min(left, 200L)));
+    }
+    return false;
+}
+
+int StopGuard::run(const Argv& argv, int grace_seconds, Leftovers leftovers) {
+    if (stop_signal_ != 0) return 128 + stop_signal_;
     const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     const pid_t pid = fork();
     if (pid == 0) become(argv, null_fd);
     if (null_fd >= 0) close(null_fd);
     if (pid < 0) return 127;
     setpgid(pid, pid);
-    bool watching_stdin = true;
-    bool stopping = false;
+    bool signalled = false;
     long kill_at = 0;
-    auto stop = [&](int signal_number) {
-        kill(-pid, signal_number);
-        if (!stopping) kill_at = now_ms() + grace_seconds * 1000L;
-        stopping = true;
-    };
     while (true) {
         int status = 0;
         if (waitpid(pid, &status, WNOHANG) == pid) {
-            // The program is done; whatever it left in its group goes with it.
-            kill(-pid, SIGKILL);
-            default_handlers();
+            if (leftovers == Leftovers::kill) kill(-pid, SIGKILL);
             return exit_status(status);
         }
-        if (stopping && now_ms() >= kill_at) {
+        if (stop_signal_ != 0 && !signalled) {
+            kill(-pid, stop_signal_);
+            kill_at = now_ms() + grace_seconds * 1000L;
+            signalled = true;
+        } else if (signalled && now_ms() >= kill_at) {
             kill(-pid, SIGKILL);
-            kill_at = now_ms() + 3600L * 1000L;
+            kill_at = now_ms() + 3600L * 1000L;  // once
         }
-        pollfd watched[2] = {{signal_pipe[0], POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-        poll(watched, watching_stdin ? 2 : 1, 200);
-        if (watching_stdin && (watched[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0) {
-            char discard[256];
-            const ssize_t got = read(STDIN_FILENO, discard, sizeof discard);
-            if (got <= 0 && !(got < 0 && errno == EINTR)) {
-                watching_stdin = false;  // spark-launch (or its ssh) is gone
-                stop(SIGTERM);
-            }
-        }
-        for (const int signal_number : drain_signals()) stop(signal_number);
+        poll_once(200);
     }
+}
+
+int run_until_stdin_closes(const Argv& argv, int grace_seconds) {
+    StopGuard guard(true);
+    return guard.run(argv, grace_seconds);
 }
 
 }  // namespace sparkfabric::launch

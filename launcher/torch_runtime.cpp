@@ -9,24 +9,10 @@
 #include <sstream>
 
 #include "launcher/process.hpp"
+#include "launcher/program_paths.hpp"
 
 namespace sparkfabric::launch {
 namespace {
-
-std::string on_path(const std::string& program) {
-    if (program.find('/') != std::string::npos) return program;
-    const char* path_variable = std::getenv("PATH");
-    const std::string search = path_variable != nullptr ? path_variable : "/usr/bin:/bin";
-    size_t start = 0;
-    while (start <= search.size()) {
-        const auto end = search.find(':', start);
-        const std::string candidate = search.substr(start, end - start) + "/" + program;
-        if (access(candidate.c_str(), X_OK) == 0) return candidate;
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    return {};
-}
 
 std::vector<std::string> glob_paths(const std::string& pattern) {
     std::vector<std::string> paths;
@@ -81,16 +67,7 @@ TorchInstall find_torch(const std::string& torchrun) {
     TorchInstall install;
     const std::string script = on_path(torchrun);
     if (script.empty()) return install;
-    std::istringstream first_line(read_text(script, 512));
-    std::string shebang;
-    if (!std::getline(first_line, shebang) || shebang.rfind("#!", 0) != 0) return install;
-    std::istringstream words(shebang.substr(2));
-    words >> install.interpreter;
-    if (install.interpreter.size() >= 4 && install.interpreter.compare(install.interpreter.size() - 4, 4, "/env") == 0) {
-        std::string program;
-        words >> program;
-        install.interpreter = on_path(program);
-    }
+    install.interpreter = script_interpreter(script);
     if (install.interpreter.empty()) return install;
     // Where that interpreter's packages live: a venv or prefix next to its bin/, Debian's
     // dist-packages, pip's /usr/local, and the user's own site.
@@ -157,12 +134,6 @@ TorchrunQuirks torchrun_quirks(const std::optional<TorchVersion>& version, Libuv
     return quirks;
 }
 
-std::string legacy_store_script() {
-    for (const char* dir : {SPARKFABRIC_INSTALLED_DATA_DIR, SPARKFABRIC_SOURCE_LAUNCHER_DIR}) {
-        const std::string path = std::string(dir) + "/torchrun_legacy_store.py";
-        if (access(path.c_str(), R_OK) == 0) return path;
-    }
-    return std::string(SPARKFABRIC_INSTALLED_DATA_DIR) + "/torchrun_legacy_store.py";  // named in the error
-}
+std::string legacy_store_script() { return sparkfabric_data_file("torchrun_legacy_store.py"); }
 
 }  // namespace sparkfabric::launch

@@ -65,9 +65,10 @@ def _wait_for_partner():
     sys.exit(1)
 
 
-def main():
-    _wait_for_partner()
-    dist.init_process_group("gloo", timeout=timedelta(seconds=60))
+def check_collectives(**init):
+    """gloo all_reduce, broadcast and all_gather; `init` goes to init_process_group (torchrun's
+    env:// when empty). Prints ALLREDUCE_OK / COLLECTIVES_OK lines, exits 1 on a wrong value."""
+    dist.init_process_group("gloo", timeout=timedelta(seconds=60), **init)
     rank = dist.get_rank()
     world = dist.get_world_size()
     t = torch.tensor([float(rank + 1)])
@@ -93,6 +94,11 @@ def main():
         sys.exit(1)
     print(f"COLLECTIVES_OK rank={rank} world={world} broadcast all_gather", flush=True)
     dist.destroy_process_group()
+
+
+def main():
+    _wait_for_partner()
+    check_collectives()
 
 
 if __name__ == "__main__":

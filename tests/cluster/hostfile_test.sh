@@ -50,14 +50,6 @@ done
 # As the test user, on spark-dgx-1 (where the user types spark-launch); an array, not a
 # function, so that timeout can run it.
 on_node1=("$here/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" --)
-user_procs_on() {  # NODE PATTERN: the test user's processes in NODE's namespace matching PATTERN
-    local pid
-    for pid in $(ip netns pids "sf-$1"); do
-        [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$SF_TEST_USER" ] || continue
-        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" && echo "$pid"
-    done
-    return 0
-}
 wait_until_gone() {  # PATTERN: bounded wait for no such process on nodes 1 and 2
     local i
     for ((i = 0; i < 150; i++)); do
@@ -83,6 +75,35 @@ assert_contains "$out" "on spark-dgx-1: fabric 192.168.200.1, NCCL_SOCKET_IFNAME
 assert_contains "$out" "on spark-dgx-2: fabric 192.168.200.2, NCCL_SOCKET_IFNAME==enp1s0f0np0" "rank on host 2: its own"
 assert_contains "$out" "MPI_FABRIC_OK" "MPI across the hosts"
 pass "hostfile mpirun: every rank its own host's values"
+
+# 2b. vLLM and Ray over ssh, as typed on two Sparks with a venv (stand-ins for vLLM and Ray:
+#     tests/cluster/standins): each host its own rank, address and plan; Ray stopped everywhere.
+standins="$here/standins"
+ray_left() { user_procs_on spark-dgx-1 "standins/bin/ray start"; user_procs_on spark-dgx-2 "standins/bin/ray start"; }
+wait_ray_gone() { local i; for ((i = 0; i < 50; i++)); do [ -z "$(ray_left)" ] && return 0; sleep 0.2; done; return 1; }
+out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" vllm -- "$standins/bin/vllm" serve test/model 2>&1)
+assert_contains "$out" "VLLM_STANDIN_OK rank=0 nnodes=2 host_ip=192.168.200.1" "vllm on host 1"
+assert_contains "$out" "VLLM_STANDIN_OK rank=1 nnodes=2 host_ip=192.168.200.2" "vllm on host 2, its own address"
+pass "hostfile vllm: ranks, head address and each host's VLLM_HOST_IP; rendezvous on the fabric"
+ray=(--ray "$standins/bin/ray" --python "$standins/bin/python3")
+out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" "${ray[@]}" ray -- \
+    "$standins/bin/python3" "$here/ray_job_check.py" 2 2>&1)
+assert_contains "$out" "RAY_JOB_OK nodes=2" "ray driver sees both hosts"
+assert_contains "$out" "spark-launch: spark-dgx-2: Ray stopped here" "host 2 stopped its Ray"
+wait_ray_gone || fail "Ray left running: $(ray_left)"
+pass "hostfile ray: both hosts joined, the command ran on the head, Ray stopped on both"
+"${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" "${ray[@]}" ray -- sleep 600 > "$SF_USER_DIR/ray-term.out" 2>&1 &
+launch_job=$!
+for ((i = 0; i < 300; i++)); do grep -q "2 of 2 nodes joined" "$SF_USER_DIR/ray-term.out" && break; sleep 0.2; done
+grep -q "2 of 2 nodes joined" "$SF_USER_DIR/ray-term.out" || { cat "$SF_USER_DIR/ray-term.out"; fail "Ray did not come up"; }
+kill -TERM $(user_procs_on spark-dgx-1 "spark-launch --hostfile")
+set +e
+wait "$launch_job"; rc=$?
+set -e
+assert_eq "$rc" "143" "spark-launch ray exit status after SIGTERM"
+wait_ray_gone || fail "Ray left running after SIGTERM: $(ray_left)"
+assert_eq "$(grep -c 'Ray stopped here' "$SF_USER_DIR/ray-term.out")" "2" "both hosts stopped Ray"
+pass "hostfile ray, SIGTERM to spark-launch: the command ends and Ray stops on every host"
 
 # 3. A host whose ssh fails ends the launch at once, naming the host; the head's torchrun,
 #    already waiting in the rendezvous, is stopped too.

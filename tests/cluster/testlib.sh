@@ -45,6 +45,14 @@ assert_allreduce() {  # OUTPUT WORLD: output of tests/cluster/allreduce_check.py
     assert_not_contains "$out" "conns=10.77." "no rank on the management network"
 }
 
+user_procs_on() {  # NODE PATTERN: the test user's processes in NODE's namespace matching PATTERN
+    local pid
+    for pid in $(ip netns pids "sf-$1"); do
+        [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$SF_TEST_USER" ] || continue
+        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" && echo "$pid"
+    done
+    return 0
+}
 run_with_timeout() {  # SECONDS [as_user] CMD...: a hung command fails the test instead of hanging it
     local seconds=$1
     shift

@@ -35,8 +35,8 @@ TEST(LaunchArgs, ParsesLauncherOptionsAndProgram) {
 TEST(LaunchArgs, ClearErrors) {
     EXPECT_EQ(error_of({"torchrun"}), "no program given: spark-launch torchrun -- PROGRAM [ARGS]");
     EXPECT_EQ(error_of({"torchrun", "--"}), "no program given: spark-launch torchrun -- PROGRAM [ARGS]");
-    EXPECT_EQ(error_of({"deepspeed", "--", "x"}), "unknown launcher 'deepspeed': use torchrun, mpirun or srun");
-    EXPECT_EQ(error_of({"--", "x"}), "no launcher given: use torchrun, mpirun or srun");
+    EXPECT_EQ(error_of({"deepspeed", "--", "x"}), "unknown launcher 'deepspeed': use torchrun, mpirun, srun, vllm, sglang or ray");
+    EXPECT_EQ(error_of({"--", "x"}), "no launcher given: use torchrun, mpirun, srun, vllm, sglang or ray");
     EXPECT_EQ(error_of({"--port", "70000", "torchrun", "--", "x"}), "--port: '70000' is not a port from 1 to 65535");
     EXPECT_EQ(error_of({"--port", "0", "mpirun", "--", "x"}), "--port: '0' is not a port from 1 to 65535");
     EXPECT_EQ(error_of({"--nproc-per-node", "0", "mpirun", "--", "x"}),

@@ -1,0 +1,329 @@
+#include "launcher/node_launch.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "fabric/common/shell_quote.hpp"
+#include "fabric/common/validate.hpp"
+#include "fabric/discovery/discovery.hpp"
+#include "launcher/commands.hpp"
+#include "launcher/fabric_plan_lines.hpp"
+#include "launcher/hosts.hpp"
+#include "launcher/launch_support.hpp"
+#include "launcher/process.hpp"
+#include "launcher/program_paths.hpp"
+#include "launcher/ray_node.hpp"
+#include "launcher/rendezvous.hpp"
+#include "launcher/serving_commands.hpp"
+#include "launcher/supervise.hpp"
+#include "launcher/torch_runtime.hpp"
+
+namespace sparkfabric::launch {
+namespace {
+
+using PlanValues = std::map<std::string, std::string>;
+
+PlanValues plan_values(const Plan& plan, const std::string& node) { return plan_from_lines(plan_to_lines(plan), node); }
+
+std::string head_address_of(const PlanValues& plan, const std::string& node) {
+    const std::string address = bootstrap_address(plan);
+    if (address.empty()) {
+        const auto reason = plan.find("SPARKFABRIC_REASON");
+        throw LaunchError(node + " has no usable fabric address" +
+                          (reason != plan.end() ? ": " + reason->second : std::string()) +
+                          " (spark-fabric check says more)");
+    }
+    return address;
+}
+
+// The head's plan, and with want_port a port free on the head: computed here when we are the
+// head, else asked of the head through a one-task step (salloc on a login node has no fabric
+// of its own, and a port is only known free where it will be bound).
+PlanValues head_plan(const LaunchRequest& request, const std::string& head, int nnodes, int want_port) {
+    if (local_hostname() == head) {
+        PlanValues plan = plan_values(local_plan(request.config_path, nnodes), head);
+        if (want_port > 0) plan["SPARKFABRIC_LAUNCH_PORT"] = std::to_string(free_port_here(want_port));
+        return plan;
+    }
+    Argv query{"srun", "--nodes=1", "--ntasks=1", "--nodelist=" + head, "--overlap", self_executable(),
+               "--stage", "plan", "--nnodes", std::to_string(nnodes)};
+    if (want_port > 0) query.insert(query.end(), {"--port-from", std::to_string(want_port)});
+    if (!request.config_path.empty()) query.insert(query.end(), {"--config", request.config_path});
+    const Captured answer = run_capture(query, 60);
+    if (answer.status != 0) {
+        throw LaunchError("cannot ask " + head + " for its fabric plan (" + shell_join(query) + " exited " +
+                          std::to_string(answer.status) + ")");
+    }
+    return plan_from_lines(answer.out, head);
+}
+
+// What the detected torch needs, decided once on the launching side and handed to every node.
+struct TorchChoice {
+    std::optional<TorchVersion> version;
+    Libuv libuv = Libuv::unknown;
+};
+
+TorchChoice detect_torch(const LaunchRequest& request) {
+    TorchChoice choice;
+    if (request.launcher != "torchrun") return choice;
+    const TorchInstall install = find_torch(request.torchrun);
+    choice.version = install.version;
+    // Only a torch whose default is libuv needs asking, and --print runs no interpreter.
+    if (libuv_is_default(choice.version) && !request.print) choice.libuv = probe_libuv(install, 60);
+    return choice;
+}
+
+TorchChoice torch_from_stage_args(const LaunchRequest& request) {
+    TorchChoice choice;
+    if (!request.torch_version.empty()) choice.version = parse_version_text(request.torch_version);
+    choice.libuv = request.torch_libuv == "yes" ? Libuv::yes : request.torch_libuv == "no" ? Libuv::no : Libuv::unknown;
+    return choice;
+}
+
+// The torchrun line of one node. The role's own_address goes to --local_addr where this torch
+// takes it (empty: not passed).
+Argv node_torchrun_line(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
+    const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
+    TorchrunNode node;
+    node.torchrun = request.torchrun;
+    node.nnodes = role.nnodes;
+    node.nproc_per_node = procs;
+    node.endpoint_address = role.head_address;
+    node.port = role.port;
+    node.rdzv_id = request.rdzv_id;
+    node.is_host = role.rank == 0;
+    const bool local_addr = request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
+    if (local_addr) node.local_address = role.own_address;
+    node.rdzv_conf = quirks.rdzv_conf;
+    node.quirk_args = quirks.arguments;
+    if (quirks.legacy_store) {
+        const TorchInstall install = find_torch(request.torchrun);
+        node.runner = {install.interpreter.empty() ? std::string("python3") : install.interpreter, legacy_store_script()};
+    }
+    node.extra_args = request.torchrun_args;
+    node.program = request.program;
+    return torchrun_command(node);
+}
+
+// Ray's helper runs with the interpreter that has Ray: --python, else the ray program's own.
+std::string ray_python(const LaunchRequest& request) {
+    if (!request.python.empty()) return request.python;
+    const std::string interpreter = script_interpreter(on_path(request.ray));
+    return interpreter.empty() ? std::string("python3") : interpreter;
+}
+
+RayNodeCommands ray_commands(const LaunchRequest& request, const NodeRole& role) {
+    return ray_node_commands(request.ray, ray_python(request), request.ray_start_args, request.program, role,
+                             request.join_timeout);
+}
+
+// Whether this launcher needs each node's own address (it is asked where the node runs).
+bool wants_own_address(const LaunchRequest& request, const TorchChoice& torch) {
+    if (request.launcher == "sglang") return false;
+    if (request.launcher != "torchrun") return true;
+    const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
+    return request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
+}
+
+std::string with_environment(const std::vector<std::pair<std::string, std::string>>& environment, const Argv& argv) {
+    std::string line;
+    for (const auto& [name, value] : environment) line += name + "=" + shell_quote(value) + " ";
+    return line + shell_join(argv);
+}
+
+// --print: what one node runs, as shell lines.
+std::string node_lines(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
+    if (request.launcher == "torchrun") return shell_join(node_torchrun_line(request, torch, procs, role)) + "\n";
+    if (request.launcher == "vllm") {
+        const NodeCommand command = vllm_node_command(request.program, role);
+        return with_environment(command.environment, command.argv) + "\n";
+    }
+    if (request.launcher == "sglang") {
+        const NodeCommand command = sglang_node_command(request.python.empty() ? "python3" : request.python,
+                                                        request.program, role);
+        return with_environment(command.environment, command.argv) + "\n";
+    }
+    const RayNodeCommands ray = ray_commands(request, role);
+    std::string text = with_environment(ray.environment, ray.start) + "\n";
+    if (role.rank == 0) {
+        text += shell_join(ray.wait_nodes) + "\n" + with_environment({{"RAY_ADDRESS", ray.address}}, ray.program) + "\n";
+    } else {
+        text += "# ...stays while the head's Ray answers at " + ray.address + ", then:\n";
+    }
+    return text + shell_join(ray.stop) + "\n";
+}
+
+// The node stage's arguments shared by srun and ssh starts: everything but the node's rank.
+Argv node_stage_args(const LaunchRequest& request, const TorchChoice& torch, int nnodes, int procs,
+                     const std::string& head_address, const std::string& port) {
+    Argv stage{"--stage", "node", "--nnodes", std::to_string(nnodes), "--nproc-per-node", std::to_string(procs),
+               "--port", port, "--head-address", head_address};
+    if (!request.config_path.empty()) stage.insert(stage.end(), {"--config", request.config_path});
+    if (request.launcher == "torchrun") {
+        stage.insert(stage.end(), {"--rdzv-id", request.rdzv_id, "--local-addr",
+                                   request.local_addr == LocalAddr::on ? "on" : request.local_addr == LocalAddr::off ? "off" : "auto",
+                                   "--torchrun", request.torchrun});
+        if (torch.version) stage.insert(stage.end(), {"--torch-version", to_string(*torch.version)});
+        stage.insert(stage.end(), {"--torch-libuv", torch.libuv == Libuv::yes ? "yes" : torch.libuv == Libuv::no ? "no" : "unknown"});
+        for (const auto& arg : request.torchrun_args) stage.push_back("--torchrun-arg=" + arg);
+    }
+    if (!request.python.empty()) stage.insert(stage.end(), {"--python", request.python});
+    if (request.launcher == "ray") {
+        stage.insert(stage.end(), {"--ray", request.ray, "--join-timeout", std::to_string(request.join_timeout)});
+        for (const auto& arg : request.ray_start_args) stage.push_back("--ray-start-arg=" + arg);
+    }
+    stage.insert(stage.end(), {request.launcher, "--"});
+    stage.insert(stage.end(), request.program.begin(), request.program.end());
+    return stage;
+}
+
+void check_program(const LaunchRequest& request, int nnodes) {
+    if (request.launcher == "vllm" || request.launcher == "sglang") check_serving_args(request.launcher, request.program, nnodes);
+}
+
+bool is_this_machine(const std::string& host) {
+    if (host == local_hostname() || host == "localhost" || host == "127.0.0.1") return true;
+    for (const auto& [name, addresses] : live_ipv4_addresses()) {
+        for (const auto& address : addresses) {
+            if (address.address == host) return true;
+        }
+    }
+    return false;
+}
+
+// A port free on the head: checked here when the head is this machine, else asked of it.
+std::string hostfile_port(const LaunchRequest& request, const std::string& head, int search_from) {
+    if (request.port > 0) return std::to_string(request.port);
+    if (is_this_machine(head)) return std::to_string(free_port_here(search_from));
+    if (request.print) return "<free port on " + head + " from " + std::to_string(search_from) + ">";
+    const Argv query = ssh_command(head, {self_executable(), "--stage", "port", "--port-from", std::to_string(search_from)});
+    const Captured answer = run_capture(query, 30);
+    int port = 0;
+    std::string text = answer.out;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (answer.status != 0 || !parse_port(text, port)) {
+        throw LaunchError("cannot ask " + head + " for a free port (" + shell_join(query) + " exited " +
+                          std::to_string(answer.status) + "): check that ssh " + head +
+                          " works without a password and that spark-launch is installed there at " + self_executable());
+    }
+    return text;
+}
+
+}  // namespace
+
+int launch_per_node_in_allocation(const LaunchRequest& original) {
+    LaunchRequest request = original;
+    const auto nodes = expand_nodelist(env_or("SLURM_JOB_NODELIST", env_or("SLURM_NODELIST")));
+    check_size(nodes.size(), request);
+    const int nnodes = static_cast<int>(nodes.size());
+    check_program(request, nnodes);
+    const int procs = default_procs_per_node(request);
+    const LaunchIdentity identity = this_launch();
+    if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
+    const TorchChoice torch = detect_torch(request);
+    const int search_from = request.port > 0 ? 0 : first_port_to_try(identity);
+    std::string head_address;
+    std::string port = request.port > 0 ? std::to_string(request.port) : "";
+    if (request.print && local_hostname() != nodes[0]) {
+        // --print runs nothing: no step on the head to ask for its address or a free port.
+        head_address = "<fabric address of " + nodes[0] + ">";
+        if (port.empty()) port = "<free port on " + nodes[0] + " from " + std::to_string(search_from) + ">";
+    } else {
+        // Here with --print only when this is the head: its plan and a free port are local.
+        const PlanValues plan = head_plan(request, nodes[0], nnodes, search_from);
+        head_address = head_address_of(plan, nodes[0]);
+        if (port.empty()) {
+            const auto found = plan.find("SPARKFABRIC_LAUNCH_PORT");
+            port = found != plan.end() ? found->second : std::to_string(search_from);
+            int parsed = 0;
+            if (!request.print && !parse_port(port, parsed)) throw LaunchError(nodes[0] + " found no free port");
+        }
+    }
+    if (request.print) {
+        for (int i = 0; i < nnodes; ++i) {
+            const std::string& node = nodes[static_cast<size_t>(i)];
+            const NodeRole role{nnodes, i, head_address, port, "<fabric address of " + node + ">"};
+            std::cout << "# " << node << "\n" << node_lines(request, torch, procs, role);
+        }
+        if (libuv_is_default(torch.version)) {
+            std::cout << "# torch " << to_string(*torch.version)
+                      << ": whether it was built with libuv is asked at launch; without libuv, torchrun runs "
+                         "through torchrun_legacy_store.py with USE_LIBUV=0 and TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1\n";
+        }
+        return 0;
+    }
+    return finish(srun_node_stage_command(self_executable(), nnodes,
+                                          node_stage_args(request, torch, nnodes, procs, head_address, port)),
+                  request);
+}
+
+int launch_per_node_on_hosts(const LaunchRequest& original) {
+    LaunchRequest request = original;
+    const auto hosts = load_hostfile(request.hostfile);
+    check_size(hosts.size(), request);
+    const int nnodes = static_cast<int>(hosts.size());
+    check_program(request, nnodes);
+    const int procs = request.nproc_per_node > 0 ? request.nproc_per_node : 1;
+    // The first host is the head; list the fabric addresses in the hostfile so that the
+    // rendezvous and every rank's traffic use the fabric.
+    const LaunchIdentity identity = this_launch();
+    if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
+    const TorchChoice torch = detect_torch(request);
+    const std::string port = hostfile_port(request, hosts[0].host, first_port_to_try(identity));
+    std::vector<Supervised> children;
+    for (size_t i = 0; i < hosts.size(); ++i) {
+        const int host_procs = hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs;
+        Argv remote{self_executable(), "--apply-plan", "--watch-stdin", "--node-rank", std::to_string(i)};
+        const Argv stage = node_stage_args(request, torch, nnodes, host_procs, hosts[0].host, port);
+        remote.insert(remote.end(), stage.begin(), stage.end());
+        children.push_back({ssh_command(hosts[i].host, remote),
+                            hosts[i].host + " (host " + std::to_string(i + 1) + " of " + std::to_string(nnodes) + ")"});
+    }
+    if (request.print) {
+        for (size_t i = 0; i < hosts.size(); ++i) {
+            const int host_procs = hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs;
+            const NodeRole role{nnodes, static_cast<int>(i), hosts[0].host, port, "<fabric address of " + hosts[i].host + ">"};
+            std::cout << "# " << hosts[i].host << " runs, through: " << shell_join(children[i].argv) << "\n"
+                      << node_lines(request, torch, host_procs, role);
+        }
+        return 0;
+    }
+    // The head last: vLLM's and SGLang's workers wait for the head's store, not the other way round.
+    std::rotate(children.begin(), children.begin() + 1, children.end());
+    return supervise(children, kGraceSeconds);
+}
+
+int run_node_stage(const LaunchRequest& request) {
+    const std::string node = local_hostname();
+    const TorchChoice torch = torch_from_stage_args(request);
+    NodeRole role{request.nnodes, request.node_rank, request.head_address, std::to_string(request.port), ""};
+    if (role.rank < 0) role.rank = std::atoi(env_or("SLURM_NODEID", "0").c_str());
+    const bool own_address = wants_own_address(request, torch);
+    if (own_address || request.apply_plan) {
+        const StepOutcome outcome = local_step(request.config_path, request.nnodes);
+        if (request.apply_plan) apply_to_environment(outcome);  // no plugin ran on this host
+        if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
+    }
+    if (request.launcher == "ray") {
+        return run_ray_node({ray_commands(request, role), role, request.join_timeout, request.watch_stdin});
+    }
+    NodeCommand command;
+    if (request.launcher == "torchrun") {
+        const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
+        // Only where the user has not set them: these are the detected torch's needs, not values.
+        for (const auto& [name, value] : quirks.environment) setenv(name.c_str(), value.c_str(), 0);
+        command.argv = node_torchrun_line(request, torch, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role);
+    } else if (request.launcher == "vllm") {
+        command = vllm_node_command(request.program, role);
+    } else {
+        command = sglang_node_command(request.python.empty() ? "python3" : request.python, request.program, role);
+    }
+    // This node's own values: whatever the launching node's environment had is not this node's.
+    for (const auto& [name, value] : command.environment) setenv(name.c_str(), value.c_str(), 1);
+    if (request.watch_stdin) return run_until_stdin_closes(command.argv, kGraceSeconds);
+    return finish(command.argv, request);
+}
+
+}  // namespace sparkfabric::launch

@@ -1,0 +1,27 @@
+"""Stand-in for `python3 -m sglang.launch_server` across nodes.
+
+Checks --model-path, --nnodes, --node-rank and --dist-init-addr HOST:PORT (each once), then
+rendezvous with every node there, as SGLang's torch.distributed init does.
+"""
+import argparse
+import socket
+
+from standin_checks import check_node_environment, fail, rendezvous, single
+
+TAG = "SGLANG"
+parser = argparse.ArgumentParser(prog="sglang.launch_server", allow_abbrev=False)
+for option in ("--model-path", "--nnodes", "--node-rank", "--dist-init-addr"):
+    parser.add_argument(option, action="append")
+args, others = parser.parse_known_args()
+
+model = single(TAG, args.model_path, "--model-path")
+nnodes = int(single(TAG, args.nnodes, "--nnodes"))
+rank = int(single(TAG, args.node_rank, "--node-rank"))
+address, _, port = single(TAG, args.dist_init_addr, "--dist-init-addr").rpartition(":")
+if not address or not port.isdigit():
+    fail(TAG, f"--dist-init-addr {args.dist_init_addr[0]} is not HOST:PORT")
+check_node_environment(TAG)
+print(f"SGLANG_ARGS host={socket.gethostname()} rank={rank} nnodes={nnodes} dist_init={address}:{port} "
+      f"model={model} others={' '.join(others)}", flush=True)
+rendezvous(address, int(port), rank, nnodes)
+print(f"SGLANG_STANDIN_OK rank={rank} nnodes={nnodes}", flush=True)
