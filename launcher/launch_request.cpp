@@ -20,7 +20,7 @@ const char* const kUsage =
     "  vllm       PROGRAM is `serve MODEL [vLLM args]`: one vLLM per node in vLLM's own multi-node\n"
     "             mode (--distributed-executor-backend mp --nnodes --node-rank --master-addr\n"
     "             --master-port added unless given, --headless off the head, VLLM_HOST_IP = each\n"
-    "             node's own address); vLLM >= 0.11.1\n"
+    "             node's own address); vLLM >= 0.12\n"
     "  sglang     PROGRAM is sglang.launch_server's arguments: `python3 -m sglang.launch_server\n"
     "             ... --nnodes N --node-rank R --dist-init-addr HEAD:PORT` on every node\n"
     "  ray        a Ray cluster: ray start --head on the head, ray start --address on the others,\n"

@@ -3,7 +3,7 @@
 // --print, the node stage and the tests share them.
 //
 // Flags, as read in the projects' sources and docs:
-//   vLLM  (mp executor across nodes, vllm-project/vllm#23691, released in 0.11.1):
+//   vLLM  (mp executor across nodes, vllm-project/vllm#23691, merged 2025-11; vLLM >= 0.12):
 //         --distributed-executor-backend mp --nnodes N --node-rank R --master-addr A
 //         --master-port P, --headless on every node but rank 0; VLLM_HOST_IP is the address
 //         this node is reached at (vllm/envs.py). vLLM takes '_' for '-' in option names.
