@@ -244,7 +244,9 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
     if (request.print) {
         for (int i = 0; i < nnodes; ++i) {
             const std::string& node = nodes[static_cast<size_t>(i)];
-            const NodeRole role{nnodes, i, head_address, port, "<fabric address of " + node + ">"};
+            // The head's own address is the one found for it; the others are only known there.
+            const bool head_known = i == 0 && local_hostname() == nodes[0];
+            const NodeRole role{nnodes, i, head_address, port, head_known ? head_address : "<fabric address of " + node + ">"};
             std::cout << "# " << node << "\n" << node_lines(request, torch, procs, role);
         }
         if (libuv_is_default(torch.version)) {

@@ -62,7 +62,7 @@ int run_worker(const RayNode& node, StopGuard& guard) {
         if ((up = head_answers(node.role))) break;
         guard.pause(1000);
     }
-    if (guard.stopped()) return stopped_status(guard, 0);
+    if (guard.stopped()) return 0;  // nothing started, nothing to report
     if (!up) {
         say("Ray's head at " + commands.address + " did not answer within " + std::to_string(node.join_timeout) +
             " s; see the head's output (its ray start)");
@@ -70,15 +70,19 @@ int run_worker(const RayNode& node, StopGuard& guard) {
     }
     const int status = guard.run(commands.start, kGraceSeconds, StopGuard::Leftovers::keep);
     if (status != 0) {
-        if (!guard.stopped()) say(shell_join(commands.start) + " failed (exit " + std::to_string(status) + ")");
         stop_ray(commands);
-        return stopped_status(guard, status);
+        if (guard.stopped()) return 0;
+        say(shell_join(commands.start) + " failed (exit " + std::to_string(status) + ")");
+        return status;
     }
     for (int misses = 0; misses < kHeadGoneMisses && guard.pause(2000);) {
         misses = head_answers(node.role) ? 0 : misses + 1;
     }
     stop_ray(commands);
-    return stopped_status(guard, 0);
+    // Stopped from outside (scancel, or srun ending the step after another node failed), a
+    // worker has nothing to report: the launch's status is the head's or the failing node's,
+    // and srun reports the highest of its tasks'.
+    return 0;
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ struct RayNode {
     bool watch_stdin = false;
 };
 
-// The node's exit status: the user's command's on the head; 0 on a worker whose head ended
-// normally; 128 + signal when stopped.
+// The node's exit status: on the head, the user's command's (128 + signal when stopped); on a
+// worker, non-zero only when it could not join.
 int run_ray_node(const RayNode& node);
 
 }  // namespace sparkfabric::launch
