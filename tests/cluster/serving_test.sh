@@ -114,7 +114,11 @@ pass "scancel during the command: Ray stopped on both nodes"
 sf_cluster_down
 sf_cluster_up 10
 printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
-ten() { run_with_timeout 600 as_user salloc -N10 bash -c "$venv; $*" 2>&1; }
+ten() {  # COMMAND...: under salloc -N10 with the stand-ins, its time on stderr
+    local started=$SECONDS
+    run_with_timeout 600 as_user salloc -N10 bash -c "$venv; $*" 2>&1
+    echo "ten nodes: '$*' took $((SECONDS - started)) s" >&2
+}
 out=$(ten "$launch" vllm -- serve test/model)
 for ((r = 0; r < 10; r++)); do
     assert_contains "$out" "VLLM_STANDIN_OK rank=$r nnodes=10 host_ip=192.168.200.$((r + 1))" "vllm rank $r at its own address"
