@@ -32,8 +32,8 @@ def _backends_of(c10d, group):
         for device in getattr(pg, "_device_types", []):
             try:
                 backends.append(pg._get_backend(device))
-            except (RuntimeError, ValueError):
-                pass  # no backend for that device
+            except Exception:  # no backend for that device (or a torch without them): nothing to keep
+                pass
     return backends
 
 
@@ -83,7 +83,7 @@ def main():
         runpy.run_module(args[1], run_name="__main__", alter_sys=True)
     else:
         sys.argv = args
-        sys.path[0] = os.path.dirname(os.path.abspath(args[0]))  # as `python PROGRAM` has it
+        sys.path[0] = os.path.dirname(os.path.realpath(args[0]))  # as `python PROGRAM` has it
         runpy.run_path(args[0], run_name="__main__")
 
 
