@@ -5,8 +5,10 @@
 //   - torch >= 2.4 uses the libuv TCPStore by default; a torch built without libuv (Debian 13's
 //     2.6) fails the c10d rendezvous: its backend creates the store server with no way to ask
 //     for the legacy one, so torchrun runs through torchrun_legacy_store.py, which gives the
-//     backends the legacy store; USE_LIBUV=0 (read by env:// init_process_group in the
-//     workers) and use_libuv=0 in the rdzv conf (read by torch versions that honour it) go too.
+//     backends the legacy store (and starts the workers through torchrun_worker.py, whose
+//     destroy_process_group does not hang on that torch); USE_LIBUV=0 (read by env://
+//     init_process_group in the workers) and use_libuv=0 in the rdzv conf (read by torch
+//     versions that honour it) go too.
 //   - torch >= 2 knows --local_addr (1.13 refuses it).
 #pragma once
 

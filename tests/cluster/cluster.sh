@@ -15,7 +15,8 @@
 #   enP7s7         management  MTU 1500  10.77.0.K/24     bridge sfmgmt0 (root side 10.77.0.254)
 #   enp1s0f1np1    fabric      MTU 9000  192.168.200.K/24 bridge sffab0
 #   enP2p1s0f1np1  fabric twin MTU 9000  192.168.201.K/24 bridge sffab1   (--twins only)
-# and a default route through the management network, as on a Spark. With --ring there is no
+# and a default route through the management network, as on a Spark. Names resolve from
+# /etc/hosts only inside the nodes (see names_up). With --ring there is no
 # fabric bridge: cable K joins node K's enp1s0f0np0 (192.168.(100+K).1/24) and the next node's
 # enp1s0f1np1 (192.168.(100+K).2/24) directly, the last node's port 0 cabled back to node 1.
 # --node-cage NODE=0 names that node's fabric interfaces after cage 0 (enp1s0f0np0 and
@@ -47,6 +48,7 @@ FAB_NET=192.168.200
 TWIN_NET=192.168.201
 CTLD_ADDR=${MGMT_NET}.254
 HOSTS_MARK="# sparkfabric-cluster"
+NETNS_ETC=/etc/netns
 MAX_NODES=10
 UP_TIMEOUT=${SF_CLUSTER_UP_TIMEOUT:-60}
 DOWN_TIMEOUT=${SF_CLUSTER_DOWN_TIMEOUT:-15}
@@ -200,6 +202,33 @@ hosts_add() {
             printf '%s\t%s\t%s\n' "${MGMT_NET}.$k" "${NODE_PREFIX}$k" "$HOSTS_MARK"
         done
     } >>/etc/hosts
+}
+
+# The nodes' name service: /etc/hosts, nothing else. The machine's DNS server is not reachable
+# from the namespaces (no forwarding out of the management bridge), so every DNS query there
+# waits out the resolver's timeouts (10 s) instead of getting an answer, as it would from a
+# site's DNS. Daemons that name each peer they accept stall on that: Slurm 24.11's slurmd
+# (conmgr resolves every connection it accepts) turns each step launch and completion into
+# 10 s waits, and torch 2.x's TCPStore server (one accept thread, getnameinfo per client)
+# holds a torchrun rendezvous for minutes. `ip netns exec` bind-mounts the files of
+# /etc/netns/NS over /etc, so slurmd, its jobs and `cluster.sh exec` see this nsswitch.conf.
+names_up() {
+    local n=$1 k dir
+    names_down
+    for ((k = 1; k <= n; k++)); do
+        dir=$NETNS_ETC/$(ns_of "${NODE_PREFIX}$k")
+        mkdir -p "$dir"
+        sed 's/^hosts:.*/hosts: files/' /etc/nsswitch.conf >"$dir/nsswitch.conf"
+        grep -q '^hosts:' "$dir/nsswitch.conf" || echo 'hosts: files' >>"$dir/nsswitch.conf"
+    done
+}
+
+names_down() {
+    local dir
+    for dir in "$NETNS_ETC/${NS_PREFIX}${NODE_PREFIX}"*; do
+        [[ -d $dir ]] && rm -rf "$dir"
+    done
+    rmdir "$NETNS_ETC" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------- network
@@ -497,6 +526,7 @@ cmd_up() {
     write_conf "$state" "$n" "$cpus" "$plugstack"
     net_up "$n" "$twins" "$cages" "$ring"
     hosts_add "$n"
+    names_up "$n"
     start_slurm "$state" "$n" "$roots"
     if ! wait_until "$UP_TIMEOUT" all_idle "$state" "$n"; then
         echo "$PROG: error: only $(idle_count "$state")/$n nodes idle after ${UP_TIMEOUT}s" >&2
@@ -530,6 +560,7 @@ cmd_down() {
     fi
     net_down
     hosts_remove
+    names_down
     if [[ -d $state ]]; then
         stop_munge "$state"
         rm -f "$state/nodes"

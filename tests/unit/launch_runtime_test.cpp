@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include "launcher/commands.hpp"
+#include "launcher/process.hpp"
 #include "launcher/rendezvous.hpp"
 #include "launcher/supervise.hpp"
 #include "launcher/torch_runtime.hpp"
@@ -69,6 +71,27 @@ TEST(TorchRuntime, TorchWithoutLibuvGetsUseLibuvOff) {
     EXPECT_TRUE(libuv_is_default(TorchVersion{2, 4}));
     EXPECT_FALSE(libuv_is_default(TorchVersion{1, 13}));
     EXPECT_FALSE(libuv_is_default(std::nullopt));
+}
+
+// torchrun_worker.py (beside the legacy-store shim, which starts the workers through it) runs
+// the program as `python PROGRAM` or `python -m MODULE` would: as __main__, its own argv, its
+// directory (or the working directory) first on sys.path. No torch is needed for that part.
+TEST(TorchRuntime, WorkerShimRunsTheProgramAsPythonWould) {
+    const std::string shim_dir = legacy_store_script().substr(0, legacy_store_script().rfind('/'));
+    const std::string worker = shim_dir + "/torchrun_worker.py";
+    ASSERT_EQ(access(worker.c_str(), R_OK), 0);
+    const std::string dir = ::testing::TempDir() + "sf-worker-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/prog.py") << "import sys\nprint(__name__, sys.argv[1:], sys.path[0])\n";
+    const Captured script = run_capture({"python3", worker, dir + "/prog.py", "a", "--b"}, 30);
+    EXPECT_EQ(script.status, 0);
+    EXPECT_EQ(script.out, "__main__ ['a', '--b'] " + dir + "\n");
+    const Captured module = run_capture({"sh", "-c", "cd \"$1\" && python3 \"$2\" -m prog c", "sh", dir, worker}, 30);
+    EXPECT_EQ(module.status, 0);
+    EXPECT_EQ(module.out, "__main__ ['c'] " + dir + "\n");
+    std::ofstream(dir + "/fails.py") << "raise SystemExit(3)\n";
+    EXPECT_EQ(run_capture({"python3", worker, dir + "/fails.py"}, 30).status, 3);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(TorchRuntime, FindsTorchOfAVenvFromTorchrunsInterpreter) {
