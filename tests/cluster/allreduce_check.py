@@ -16,6 +16,13 @@ import torch
 import torch.distributed as dist
 
 
+def say(line):
+    """One line in one write: under PYTHONUNBUFFERED (or python -u) print() writes the text and
+    the newline apart, and lines of ranks sharing a pipe (ssh, srun) interleave between them."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def _tcp_conns():
     """(local_ip, remote_ip) for this process's established IPv4 TCP sockets."""
     inodes = set()
@@ -58,16 +65,17 @@ def _wait_for_partner():
     open(os.path.join(directory, f"{me}.{host}"), "w").close()
     for _ in range(1200):
         if os.path.exists(os.path.join(directory, f"{other}.{host}")):
-            print(f"PAIR_OK {me} saw {other} on {host}", flush=True)
+            say(f"PAIR_OK {me} saw {other} on {host}")
             return
         time.sleep(0.1)
-    print(f"PAIR_MISSING {me} never saw {other} on {host}", flush=True)
+    say(f"PAIR_MISSING {me} never saw {other} on {host}")
     sys.exit(1)
 
 
-def check_collectives(**init):
+def check_collectives(destroy=True, **init):
     """gloo all_reduce, broadcast and all_gather; `init` goes to init_process_group (torchrun's
-    env:// when empty). Prints ALLREDUCE_OK / COLLECTIVES_OK lines, exits 1 on a wrong value."""
+    env:// when empty). Prints ALLREDUCE_OK / COLLECTIVES_OK lines, exits 1 on a wrong value.
+    destroy=False leaves the group to the caller (who may end the process without it)."""
     dist.init_process_group("gloo", timeout=timedelta(seconds=60), **init)
     rank = dist.get_rank()
     world = dist.get_world_size()
@@ -76,24 +84,24 @@ def check_collectives(**init):
     expected = world * (world + 1) / 2
     got = t.item()
     conns = sorted({f"{l}->{r}" for l, r in _tcp_conns() if l != "127.0.0.1"})
-    print(f"rank={rank} world={world} host={socket.gethostname()} "
-          f"iface={os.environ.get('GLOO_SOCKET_IFNAME', '')} conns={','.join(conns) or 'none'}",
-          flush=True)
+    say(f"rank={rank} world={world} host={socket.gethostname()} "
+          f"iface={os.environ.get('GLOO_SOCKET_IFNAME', '')} conns={','.join(conns) or 'none'}")
     if got != expected:
-        print(f"ALLREDUCE_FAIL rank={rank} world={world} sum={got:g} expected={expected:g}", flush=True)
+        say(f"ALLREDUCE_FAIL rank={rank} world={world} sum={got:g} expected={expected:g}")
         sys.exit(1)
     dist.barrier()
-    print(f"ALLREDUCE_OK rank={rank} world={world} sum={got:g}", flush=True)
+    say(f"ALLREDUCE_OK rank={rank} world={world} sum={got:g}")
     # DDP broadcasts its parameters first: a job dies there when the broadcast has no path.
     b = torch.tensor([float(rank + 100)])
     dist.broadcast(b, src=0)
     gathered = [torch.zeros(1) for _ in range(world)]
     dist.all_gather(gathered, torch.tensor([float(rank + 1)]))
     if b.item() != 100.0 or [g.item() for g in gathered] != [float(r + 1) for r in range(world)]:
-        print(f"COLLECTIVES_FAIL rank={rank} broadcast={b.item():g} gathered={[g.item() for g in gathered]}", flush=True)
+        say(f"COLLECTIVES_FAIL rank={rank} broadcast={b.item():g} gathered={[g.item() for g in gathered]}")
         sys.exit(1)
-    print(f"COLLECTIVES_OK rank={rank} world={world} broadcast all_gather", flush=True)
-    dist.destroy_process_group()
+    say(f"COLLECTIVES_OK rank={rank} world={world} broadcast all_gather")
+    if destroy:
+        dist.destroy_process_group()
 
 
 def main():

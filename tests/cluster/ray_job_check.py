@@ -7,15 +7,16 @@ import os
 import sys
 
 import ray
+from standin_checks import say
 
 wanted = int(sys.argv[1])
 ray.init()
 nodes = [node for node in ray.nodes() if node["Alive"]]
 addresses = sorted(node["NodeManagerAddress"] for node in nodes)
 hosts = sorted(node["NodeManagerHostname"] for node in nodes)
-print(f"RAY_JOB nodes={len(nodes)} addresses={','.join(addresses)} hosts={','.join(hosts)} "
-      f"ray_address={os.environ.get('RAY_ADDRESS')}", flush=True)
+say(f"RAY_JOB nodes={len(nodes)} addresses={','.join(addresses)} hosts={','.join(hosts)} "
+      f"ray_address={os.environ.get('RAY_ADDRESS')}")
 if len(nodes) != wanted or len(set(addresses)) != wanted or len(set(hosts)) != wanted:
-    print(f"RAY_JOB_FAIL expected {wanted} distinct nodes", flush=True)
+    say(f"RAY_JOB_FAIL expected {wanted} distinct nodes")
     sys.exit(1)
-print(f"RAY_JOB_OK nodes={wanted}", flush=True)
+say(f"RAY_JOB_OK nodes={wanted}")

@@ -4,6 +4,8 @@ import socket
 import sys
 import time
 
-print(f"STARTED host={socket.gethostname()} iface={os.environ.get('GLOO_SOCKET_IFNAME', '')}", flush=True)
+# One write per line (see allreduce_check.say): hosts' lines share one ssh-fed output.
+sys.stdout.write(f"STARTED host={socket.gethostname()} iface={os.environ.get('GLOO_SOCKET_IFNAME', '')}\n")
+sys.stdout.flush()
 time.sleep(600)
 sys.exit(0)

@@ -13,9 +13,22 @@ import sys
 os.environ.setdefault("USE_LIBUV", "0")
 
 
+def say(line):
+    """One line in one write (nodes' lines share one pipe; see allreduce_check.say)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def fail(tag, why):
-    print(f"{tag}_STANDIN_FAIL host={socket.gethostname()}: {why}", flush=True)
+    say(f"{tag}_STANDIN_FAIL host={socket.gethostname()}: {why}")
     sys.exit(3)
+
+
+def done(line):
+    """The stand-in's last line, then the end, with no interpreter teardown: torch 2.6 can hang
+    destroying a gloo group (see launcher/torchrun_worker.py), and the real servers run on."""
+    say(line)
+    os._exit(0)
 
 
 def single(tag, values, name):
@@ -54,4 +67,4 @@ def check_node_environment(tag, own_address=None):
 def rendezvous(address, port, rank, world):
     """The torch.distributed rendezvous (gloo) and collectives that vLLM and SGLang start with."""
     from allreduce_check import check_collectives  # tests/cluster, on PYTHONPATH
-    check_collectives(init_method=f"tcp://{address}:{port}", rank=rank, world_size=world)
+    check_collectives(destroy=False, init_method=f"tcp://{address}:{port}", rank=rank, world_size=world)

@@ -6,7 +6,7 @@ rendezvous with every node there, as SGLang's torch.distributed init does.
 import argparse
 import socket
 
-from standin_checks import check_node_environment, fail, rendezvous, single
+from standin_checks import check_node_environment, done, fail, rendezvous, say, single
 
 TAG = "SGLANG"
 parser = argparse.ArgumentParser(prog="sglang.launch_server", allow_abbrev=False)
@@ -21,7 +21,7 @@ address, _, port = single(TAG, args.dist_init_addr, "--dist-init-addr").rpartiti
 if not address or not port.isdigit():
     fail(TAG, f"--dist-init-addr {args.dist_init_addr[0]} is not HOST:PORT")
 check_node_environment(TAG)
-print(f"SGLANG_ARGS host={socket.gethostname()} rank={rank} nnodes={nnodes} dist_init={address}:{port} "
-      f"model={model} others={' '.join(others)}", flush=True)
+say(f"SGLANG_ARGS host={socket.gethostname()} rank={rank} nnodes={nnodes} dist_init={address}:{port} "
+      f"model={model} others={' '.join(others)}")
 rendezvous(address, int(port), rank, nnodes)
-print(f"SGLANG_STANDIN_OK rank={rank} nnodes={nnodes}", flush=True)
+done(f"SGLANG_STANDIN_OK rank={rank} nnodes={nnodes}")
