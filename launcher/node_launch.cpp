@@ -274,21 +274,21 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
     if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
     const TorchChoice torch = detect_torch(request);
     const std::string port = hostfile_port(request, hosts[0].host, first_port_to_try(identity));
+    // A host's slots= stands for its process count unless --nproc-per-node says otherwise.
+    auto procs_on = [&](size_t i) { return hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs; };
     std::vector<Supervised> children;
     for (size_t i = 0; i < hosts.size(); ++i) {
-        const int host_procs = hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs;
         Argv remote{self_executable(), "--apply-plan", "--watch-stdin", "--node-rank", std::to_string(i)};
-        const Argv stage = node_stage_args(request, torch, nnodes, host_procs, hosts[0].host, port);
+        const Argv stage = node_stage_args(request, torch, nnodes, procs_on(i), hosts[0].host, port);
         remote.insert(remote.end(), stage.begin(), stage.end());
         children.push_back({ssh_command(hosts[i].host, remote),
                             hosts[i].host + " (host " + std::to_string(i + 1) + " of " + std::to_string(nnodes) + ")"});
     }
     if (request.print) {
         for (size_t i = 0; i < hosts.size(); ++i) {
-            const int host_procs = hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs;
             const NodeRole role{nnodes, static_cast<int>(i), hosts[0].host, port, "<fabric address of " + hosts[i].host + ">"};
             std::cout << "# " << hosts[i].host << " runs, through: " << shell_join(children[i].argv) << "\n"
-                      << node_lines(request, torch, host_procs, role);
+                      << node_lines(request, torch, procs_on(i), role);
         }
         return 0;
     }

@@ -1,38 +1,17 @@
 #include "launcher/serving_commands.hpp"
 
-#include <optional>
-
 #include "fabric/common/validate.hpp"
 #include "launcher/launch_request.hpp"
 #include "launcher/program_paths.hpp"
+#include "launcher/user_options.hpp"
 
 namespace sparkfabric::launch {
 namespace {
 
-// "--node_rank=1" -> "--node-rank": vLLM reads '_' as '-', and a check must see both.
-std::string option_name(const std::string& argument) {
-    if (argument.rfind("--", 0) != 0) return {};
-    std::string name = argument.substr(0, argument.find('='));
-    for (auto& c : name) c = c == '_' ? '-' : c;
-    return name;
-}
-
-// The value of option `name` when the user gave it (empty text for a flag without one).
-std::optional<std::string> given(const Argv& args, const std::string& name) {
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (option_name(args[i]) != name) continue;
-        const auto equals = args[i].find('=');
-        if (equals != std::string::npos) return args[i].substr(equals + 1);
-        if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) return args[i + 1];
-        return std::string();
-    }
-    return std::nullopt;
-}
-
 std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 void add_unless_given(Argv& argv, const Argv& user, const std::string& name, const std::string& value) {
-    if (!given(user, name)) argv.insert(argv.end(), {name, value});
+    if (!user_option(user, name)) argv.insert(argv.end(), {name, value});
 }
 
 bool is_sglang_line(const Argv& program) {
@@ -44,17 +23,17 @@ bool is_sglang_line(const Argv& program) {
 
 void check_serving_args(const std::string& launcher, const Argv& program, int nnodes) {
     for (const char* per_node : {"--node-rank", "--headless"}) {
-        if (given(program, per_node)) {
+        if (user_option(program, per_node)) {
             throw LaunchError(std::string(per_node) + " differs from node to node: spark-launch " + launcher +
                               " sets it on each node; remove it");
         }
     }
-    if (const auto count = given(program, "--nnodes"); count && *count != std::to_string(nnodes)) {
+    if (const auto count = user_option(program, "--nnodes"); count && *count != std::to_string(nnodes)) {
         throw LaunchError("--nnodes " + printable(*count) + ": this launch has " + std::to_string(nnodes) +
                           " nodes; remove --nnodes (spark-launch sets it) or launch on that many nodes");
     }
     if (launcher == "vllm") {
-        if (const auto backend = given(program, "--distributed-executor-backend"); backend && *backend != "mp") {
+        if (const auto backend = user_option(program, "--distributed-executor-backend"); backend && *backend != "mp") {
             throw LaunchError("--distributed-executor-backend " + printable(*backend) +
                               ": spark-launch vllm starts vLLM's own multi-node mode (mp); for Ray, use "
                               "spark-launch ray -- vllm serve ...");

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "launcher/process.hpp"
 #include "launcher/program_paths.hpp"
+#include "launcher/user_options.hpp"
 
 namespace sparkfabric::launch {
 namespace {
@@ -30,17 +30,6 @@ std::string read_text(const std::string& path, size_t limit) {
     file.read(text.data(), static_cast<std::streamsize>(limit));
     text.resize(static_cast<size_t>(file.gcount()));
     return text;
-}
-
-bool user_gave(const std::vector<std::string>& arguments, const std::string& option) {
-    for (const auto& argument : arguments) {
-        if (argument == option || argument.rfind(option + "=", 0) == 0) return true;
-        // torch accepts the dash spelling too (--local-addr for --local_addr)
-        std::string dashed = option;
-        for (auto& c : dashed) c = c == '_' ? '-' : c;
-        if (argument == dashed || argument.rfind(dashed + "=", 0) == 0) return true;
-    }
-    return false;
 }
 
 }  // namespace
@@ -120,8 +109,8 @@ TorchrunQuirks torchrun_quirks(const std::optional<TorchVersion>& version, Libuv
     if (version && version->major == 1) {
         // 1.x on Python 3.11 fails to parse its own default; 2 (stderr to a log, teed) leaves
         // stdout as it is.
-        if (!user_gave(user_arguments, "--redirects")) quirks.arguments.push_back("--redirects=2");
-        if (!user_gave(user_arguments, "--tee")) quirks.arguments.push_back("--tee=2");
+        if (!user_option(user_arguments, "--redirects")) quirks.arguments.push_back("--redirects=2");
+        if (!user_option(user_arguments, "--tee")) quirks.arguments.push_back("--tee=2");
     }
     if (libuv_is_default(version) && libuv == Libuv::no) {
         quirks.rdzv_conf.push_back("use_libuv=0");
@@ -130,7 +119,7 @@ TorchrunQuirks torchrun_quirks(const std::optional<TorchVersion>& version, Libuv
         quirks.environment["TORCH_DISABLE_SHARE_RDZV_TCP_STORE"] = "1";
         quirks.legacy_store = true;
     }
-    quirks.local_addr = version && version->major >= 2 && !user_gave(user_arguments, "--local_addr");
+    quirks.local_addr = version && version->major >= 2 && !user_option(user_arguments, "--local-addr");
     return quirks;
 }
 
