@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Makes a Debian 13 (trixie) root in ROOT: debootstrap from the Debian registry, then, inside,
-# apt installs what sparkfabric needs to build and to run its cluster tests there (Slurm 24.11,
-# GCC 14, Python 3.13, torch 2.6, Open MPI as Debian 13 ships them).
+# Makes a Debian 13 (trixie) root in ROOT: debootstrap from the Debian archive this machine's apt
+# uses (scripts/debian-mirror), then, inside, apt installs what sparkfabric needs to build and to
+# run its cluster tests there (Slurm 24.11, GCC 14, Python 3.13, torch 2.6, Open MPI as Debian 13
+# ships them).
 # A root made earlier with the same package list is kept, unless CI=true: CI builds it from
 # nothing. Usage: root.sh ROOT   (SPARKFABRIC_DEBIAN_MIRROR overrides the mirror)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/mounts.sh"
 root=${1:?usage: root.sh ROOT}
-mirror=${SPARKFABRIC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mirror=$("$here/../../scripts/debian-mirror")  # the archive this machine's apt uses
 # debootstrap's own --include of many packages fails to configure them; apt inside does not.
 packages=(
   build-essential cmake pkg-config python3

@@ -4,12 +4,13 @@
 # for the series that no real cluster here runs.
 #   compile_test.sh [--suite SUITE]... [HEADER_DIR]...
 # --suite fetches libslurm-dev from that Debian suite (default when no argument is given:
-# unstable, Debian's newest Slurm) with apt on a private state directory (nothing is installed);
+# unstable, Debian's newest Slurm) with apt on a private state directory (nothing is installed),
+# from the Debian archive this machine's apt uses (scripts/debian-mirror; SPARKFABRIC_DEBIAN_MIRROR);
 # a HEADER_DIR holds slurm/slurm.h, spank.h, slurm_errno.h and slurm_version.h of one release.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-mirror=${SPARKFABRIC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mirror=$("$root/scripts/debian-mirror")  # the archive this machine's apt uses
 suites=() dirs=()
 while (($#)); do
     case $1 in
