@@ -21,8 +21,11 @@ bool sets(const StepOutcome& outcome, const std::string& name, const std::string
     return false;
 }
 
+// A file per test (its name in the path): ctest runs each test as its own process, in parallel
+// under -j, and UntrustedConfigIsRefused makes its file writable by others.
 std::string write_config(const std::string& text) {
-    const std::string path = "/tmp/sf-step-config.yaml";
+    const std::string path =
+        std::string("/tmp/sf-step-config-") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".yaml";
     std::ofstream(path) << text;
     chmod(path.c_str(), 0644);
     return path;
@@ -116,7 +119,7 @@ TEST(StepPlan, BrokenOrMissingConfigFailsTheStepWithOneClearError) {
     request.config_path = write_config("nccl:\n  mode: turbo\n");
     request.config_explicit = true;
     StepOutcome outcome = plan_step(request);
-    EXPECT_NE(outcome.failure.find("sf-step-config.yaml:2: key 'nccl.mode'"), std::string::npos) << outcome.failure;
+    EXPECT_NE(outcome.failure.find(request.config_path + ":2: key 'nccl.mode'"), std::string::npos) << outcome.failure;
     EXPECT_NE(outcome.failure.find("no fabric settings injected"), std::string::npos);
     EXPECT_TRUE(outcome.to_set.empty());
     request.config_path = "/nonexistent/site.yaml";
