@@ -1,11 +1,14 @@
 #include "spank/remote_step.hpp"
 
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <optional>
 #include <string>
 
 #include "fabric/discovery/task_limits.hpp"
+#include "fabric/plan/container_task.hpp"
 #include "fabric/plan/step_plan.hpp"
 #include "spank/options.hpp"
 
@@ -17,6 +20,9 @@ struct StepState {
     bool active = false;  // false for the extern step and before user_init
     std::string failure;
     std::vector<std::string> messages;
+    // For task_init inside a container: what user_init left in the job, and where it ran.
+    ContainerTaskRequest container;
+    std::string mount_namespace;
 };
 
 StepState& step_state() {
@@ -41,6 +47,14 @@ int step_node_count(spank_t sp) {
     uint32_t nodes = 1;
     spank_get_item(sp, S_JOB_NNODES, &nodes);
     return static_cast<int>(nodes);
+}
+
+// A task whose mount namespace differs from slurmstepd's runs inside a container that a plugin
+// listed before this one (pyxis joins the container's namespaces in its task_init).
+std::string mount_namespace() {
+    char target[128] = {};
+    const ssize_t length = readlink("/proc/self/ns/mnt", target, sizeof target - 1);
+    return length > 0 ? std::string(target, static_cast<size_t>(length)) : std::string();
 }
 
 void say(const std::string& text) {
@@ -81,6 +95,12 @@ int remote_user_init(spank_t sp) {
         const StepOutcome outcome = plan_step(request);
         state.failure = outcome.failure;
         state.messages = outcome.messages;
+        state.mount_namespace = mount_namespace();
+        state.container.owned = owned_values(outcome, request.environment);
+        state.container.plan = outcome.plan;
+        state.container.check_level = outcome.check_level;
+        state.container.explain = options.explain;
+        state.container.node = outcome.node;
         // What an earlier step injected and this one does not plan goes, even when this step
         // fails: a job that runs anyway (optional plugin) must not carry another node's values.
         for (const auto& name : outcome.to_unset) spank_unsetenv(sp, name.c_str());
@@ -117,6 +137,25 @@ int remote_task_init(spank_t sp) {
     }
     if (first_task_here) {
         for (const auto& message : state.messages) say(message);
+    }
+    const std::string here = mount_namespace();
+    if (here.empty() || here == state.mount_namespace) return 0;
+    // Every task: each gets the container's environment from pyxis anew.
+    const ContainerTaskOutcome inside =
+        container_task(state.container, [sp](const std::string& name) { return job_env_value(sp, name.c_str()); });
+    for (const auto& name : inside.to_unset) spank_unsetenv(sp, name.c_str());
+    for (const auto& [name, value] : inside.to_set) {
+        if (spank_setenv(sp, name.c_str(), value.c_str(), 1) != ESPANK_SUCCESS) {
+            slurm_error("sparkfabric: %s: cannot set %s inside the container", state.container.node.c_str(), name.c_str());
+            return -1;
+        }
+    }
+    if (!inside.failure.empty()) {
+        if (first_task_here) slurm_error("%s", inside.failure.c_str());
+        return -1;
+    }
+    if (first_task_here) {
+        for (const auto& message : inside.messages) say(message);
     }
     return 0;
 }

@@ -86,16 +86,47 @@ std::vector<std::string> python_package_dirs(const std::string& root) {
     return dirs;
 }
 
+// The directories the dynamic loader searches, LD_LIBRARY_PATH's first (relative to root).
+std::vector<std::string> library_dirs(const std::vector<std::string>& library_path) {
+    std::vector<std::string> dirs;
+    for (const auto& dir : library_path) {
+        if (!dir.empty() && dir[0] == '/') dirs.push_back(dir.substr(1));  // relative entries depend on the cwd: skipped
+    }
+    for (const char* dir : {"usr/lib/*-linux-gnu", "lib/*-linux-gnu", "usr/lib64", "usr/local/cuda/lib64", "usr/local/lib", "usr/lib"}) {
+        dirs.emplace_back(dir);
+    }
+    return dirs;
+}
+
+// The path as the process sees it: without the fixture root.
+std::string as_seen(const std::string& file, const std::string& root) {
+    return root.size() > 1 ? "/" + file.substr(std::min(file.size(), resolved(root).size() + 1)) : file;
+}
+
 }  // namespace
 
-SoftwareFacts discover_software(const std::string& root_dir) {
+SoftwareFacts discover_software(const std::string& root) {
+    SoftwareQuery query;
+    query.root = root;
+    return discover_software(query);
+}
+
+SoftwareFacts discover_software(const SoftwareQuery& query) {
+    const std::string& root_dir = query.root;
     const std::string root = root_dir.empty() || root_dir.back() == '/' ? root_dir : root_dir + "/";
     SoftwareFacts software;
     std::set<std::string> seen;
     std::vector<std::pair<std::string, std::string>> candidates;  // path, version from metadata
-    for (const char* pattern : {"usr/lib/*-linux-gnu/libnccl.so.2", "usr/lib64/libnccl.so.2", "usr/local/cuda/lib64/libnccl.so.2",
-                                "usr/local/lib/libnccl.so.2"}) {
-        for (const auto& path : expand(root + pattern)) candidates.emplace_back(path, "");
+    const auto dirs = library_dirs(query.library_path);
+    for (const auto& dir : dirs) {
+        for (const auto& path : expand(root + dir + "/libnccl.so.2")) candidates.emplace_back(path, "");
+    }
+    std::set<std::string> plugins_seen;
+    for (const auto& dir : dirs) {
+        for (const auto& path : expand(root + dir + "/libnccl-net*.so*")) {
+            const std::string file = resolved(path);
+            if (!file.empty() && plugins_seen.insert(file).second) software.nccl_net_plugins.push_back(as_seen(path, root));
+        }
     }
     const auto package_dirs = python_package_dirs(root);
     for (const auto& dir : package_dirs) {
@@ -109,8 +140,8 @@ SoftwareFacts discover_software(const std::string& root_dir) {
         const std::string file = resolved(path);
         if (file.empty() || !seen.insert(file).second) continue;
         NcclLibrary library;
-        library.path = root.size() > 1 ? "/" + file.substr(std::min(file.size(), resolved(root).size() + 1)) : file;
-        const FileScan scan = scan_library(file);
+        library.path = as_seen(file, root);
+        const FileScan scan = query.read_libraries ? scan_library(file) : FileScan{};
         std::smatch match;
         library.version = std::regex_match(file, match, versioned) ? match[1].str()
                           : !scan.banner_version.empty()          ? scan.banner_version

@@ -17,11 +17,23 @@ struct NcclLibrary {
 struct SoftwareFacts {
     std::vector<NcclLibrary> nccl;  // every distinct libnccl.so.2 found, in search order
     std::string torch_version;      // empty when no torch is installed where python3 looks
+    // NCCL net plugins the dynamic loader would find (libnccl-net*.so*), e.g. HPC-X's in NGC
+    // images: NCCL loads libnccl-net.so when present, and its transport replaces NCCL's own.
+    std::vector<std::string> nccl_net_plugins;
     bool operator==(const SoftwareFacts&) const = default;
 };
 
-// Searches the library directories and python3's package directories below `root` ("/" on a
-// live node; a fixture tree in tests).
+struct SoftwareQuery {
+    std::string root = "/";                 // "/" on a live node; a fixture tree in tests
+    std::vector<std::string> library_path;  // LD_LIBRARY_PATH's directories: searched first, as ld.so does
+    // Hash each library and scan it for NCCL's version banner: exact, but it reads the whole
+    // file (hundreds of MB). The plugin, which must stay within milliseconds, says no and
+    // takes the version from the file name or the wheel's metadata.
+    bool read_libraries = true;
+};
+
+// Searches the library directories and python3's package directories.
+SoftwareFacts discover_software(const SoftwareQuery& query);
 SoftwareFacts discover_software(const std::string& root = "/");
 
 }  // namespace sparkfabric

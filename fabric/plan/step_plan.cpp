@@ -134,6 +134,7 @@ StepOutcome plan_step(const StepRequest& request) {
         }
     }
     if (!level_given) level = config.check_default;
+    outcome.check_level = level;
     job.user_env = users_values(environment, config, record);
 
     DiscoveryOptions discovery;

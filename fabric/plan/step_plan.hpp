@@ -47,6 +47,7 @@ struct StepOutcome {
     std::vector<std::string> to_unset;    // injected by an earlier step, not planned now: remove
     std::vector<std::string> messages;    // for the job's stderr, one line each
     std::string failure;                  // non-empty: fail every task of the step with this
+    CheckLevel check_level = CheckLevel::warn;  // what later checks (inside a container) must do
 };
 
 StepOutcome plan_step(const StepRequest& request);

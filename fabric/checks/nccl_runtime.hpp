@@ -1,0 +1,35 @@
+// The NCCL a task will really run, judged against its plan: which libnccl it loads (and so
+// which known hangs it carries), the configuration files NCCL reads, the net plugin beside it,
+// and whether the plan's interfaces are visible where the task runs. The plugin runs these
+// inside a container (the image's NCCL, not the host's, is what the job loads).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fabric/common/findings.hpp"
+#include "fabric/discovery/nccl_runtime.hpp"
+#include "fabric/plan/plan.hpp"
+
+namespace sparkfabric {
+
+// The known-bad NCCL releases, with their sources; exposed for the tests and the README table.
+struct NcclVersionRule {
+    std::string code;
+    std::string below;   // versions before this one are affected
+    bool aarch64_only;
+    bool rings_only;
+    std::string what;
+    std::string source;
+};
+const std::vector<NcclVersionRule>& nccl_version_rules();
+
+// -1, 0, 1 for dotted versions ("2.28.9" < "2.29.3"); nullopt when either is not numeric.
+std::optional<int> compare_versions(const std::string& a, const std::string& b);
+
+// `environment` is the task's: NCCL applies a configuration line only where it has no value.
+std::vector<Finding> check_nccl_runtime(const NcclRuntime& runtime, const Plan& plan, const EnvLookup& environment);
+
+}  // namespace sparkfabric

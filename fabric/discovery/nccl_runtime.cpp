@@ -1,0 +1,30 @@
+#include "fabric/discovery/nccl_runtime.hpp"
+
+#include <net/if.h>
+#include <sys/utsname.h>
+
+#include <sstream>
+
+namespace sparkfabric {
+
+NcclRuntime discover_nccl_runtime(const std::string& where, const EnvLookup& environment,
+                                  const std::vector<std::string>& interfaces, const std::string& root) {
+    NcclRuntime runtime;
+    runtime.where = where;
+    struct utsname name {};
+    if (uname(&name) == 0) runtime.machine = name.machine;
+    SoftwareQuery query;
+    query.root = root;
+    query.read_libraries = false;
+    std::stringstream path(environment("LD_LIBRARY_PATH").value_or(""));
+    for (std::string dir; std::getline(path, dir, ':');) query.library_path.push_back(dir);
+    runtime.software = discover_software(query);
+    runtime.conf = read_nccl_conf(root, environment("NCCL_CONF_FILE").value_or(""), environment("HOME").value_or(""));
+    // The live view of this process's network namespace, whatever /sys shows.
+    for (const auto& interface : interfaces) {
+        if (if_nametoindex(interface.c_str()) == 0) runtime.missing_interfaces.push_back(interface);
+    }
+    return runtime;
+}
+
+}  // namespace sparkfabric
