@@ -49,6 +49,9 @@ const char* const kUsage =
     "  --ray PATH               ray to run (default: ray on PATH)\n"
     "  --ray-start-arg ARG      pass ARG to ray start on every node (repeatable)\n"
     "  --join-timeout SECONDS   ray: how long the nodes have to join (default: 300)\n"
+    "  --container-image IMG    run PROGRAM in this image on every node (pyxis + enroot; torchrun,\n"
+    "                           vllm, sglang, srun); PYXIS_CONTAINER_IMAGE in the environment does the same\n"
+    "  --container-mounts M     pyxis --container-mounts for those steps (or PYXIS_CONTAINER_MOUNTS)\n"
     "  --help                   this text\n";
 
 namespace {
@@ -152,6 +155,11 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             request.ray_start_args.push_back(value(name, arg));
         } else if (name == "--join-timeout") {
             request.join_timeout = whole_number(name, value(name, arg), 1, 86400);
+        } else if (name == "--container-image") {
+            request.container_image = value(name, arg);
+            if (request.container_image.empty()) throw LaunchError("--container-image needs an image");
+        } else if (name == "--container-mounts") {
+            request.container_mounts = value(name, arg);
         } else if (name == "--rdzv-id") {
             request.rdzv_id = value(name, arg);
         } else if (!arg.empty() && arg[0] == '-') {

@@ -9,6 +9,7 @@
 #include "fabric/discovery/discovery.hpp"
 #include "fabric/plan/injected_record.hpp"
 #include "launcher/commands.hpp"
+#include "launcher/container_launch.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"
@@ -51,7 +52,14 @@ int mpi_in_allocation(const LaunchRequest& request) {
     check_size(nodes.size(), request);
     const int nnodes = static_cast<int>(nodes.size());
     const int procs = default_procs_per_node(request);
-    if (request.launcher == "srun") return finish(srun_mpi_command(nnodes, procs, request.program), request);
+    if (request.launcher == "srun") {
+        Argv argv = srun_mpi_command(nnodes, procs, request.program);
+        if (!request.container_image.empty()) {
+            const Argv options = pyxis_options(request);
+            argv.insert(argv.begin() + 1, options.begin(), options.end());
+        }
+        return finish(argv, request);
+    }
     MpirunJob job;
     job.mpirun = request.mpirun;
     job.nnodes = nnodes;
@@ -117,7 +125,8 @@ int main(int argc, char** argv) {
         }
     }
     try {
-        const LaunchRequest request = parse_launch_args(args);
+        LaunchRequest request = parse_launch_args(args);
+        if (request.stage.empty()) resolve_container(request);
         if (request.stage == "plan") {
             std::cout << plan_to_lines(local_plan(request.config_path, request.nnodes > 0 ? request.nnodes : 1));
             if (request.port_from > 0) std::cout << "SPARKFABRIC_LAUNCH_PORT=" << free_port_here(request.port_from) << "\n";

@@ -9,6 +9,7 @@
 #include "fabric/common/validate.hpp"
 #include "fabric/discovery/discovery.hpp"
 #include "launcher/commands.hpp"
+#include "launcher/container_launch.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_support.hpp"
@@ -127,6 +128,57 @@ bool wants_own_address(const LaunchRequest& request, const TorchChoice& torch) {
     return request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
 }
 
+// One node's torchrun, vLLM or SGLang command and the environment it needs.
+NodeCommand node_command(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
+    NodeCommand command;
+    if (request.launcher == "torchrun") {
+        command.argv = node_torchrun_line(request, torch, procs, role);
+        // Only where the user has not set them: these are the detected torch's needs, not values.
+        for (const auto& [name, value] : torchrun_quirks(torch.version, torch.libuv, request.torchrun_args).environment) {
+            if (std::getenv(name.c_str()) == nullptr) command.environment.emplace_back(name, value);
+        }
+    } else if (request.launcher == "vllm") {
+        command = vllm_node_command(request.program, role);
+    } else {
+        command = sglang_node_command(request.python.empty() ? "python3" : request.python, request.program, role);
+    }
+    return command;
+}
+
+// In an image: `env NAME=VALUE... PROGRAM...`, env(1) being in every image, spark-launch in none.
+Argv image_command(const NodeCommand& command) {
+    if (command.environment.empty()) return command.argv;
+    Argv argv{"env"};
+    for (const auto& [name, value] : command.environment) argv.push_back(name + "=" + value);
+    argv.insert(argv.end(), command.argv.begin(), command.argv.end());
+    return argv;
+}
+
+// The image's torch, asked in the image on the head (--print runs nothing: unknown).
+TorchChoice detect_torch_in_image(const LaunchRequest& request, const std::string& head) {
+    TorchChoice choice;
+    if (request.launcher != "torchrun" || request.print) return choice;
+    const Argv probe = torch_probe_command(request, head);
+    const Captured answer = run_capture(probe, 300);
+    const auto at = answer.out.find("torch=");
+    if (answer.status != 0 || at == std::string::npos) {
+        throw LaunchError("cannot start python3 with torch in the image " + request.container_image + " on " + head + " (" +
+                          shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(answer.status) +
+                          "; pyxis's or python's message is above): check the image path and that it has torch");
+    }
+    choice.version = parse_version_text(answer.out.substr(at + 6, answer.out.find_first_of("\n+", at) - at - 6));
+    choice.libuv = answer.out.find("libuv=yes") != std::string::npos  ? Libuv::yes
+                   : answer.out.find("libuv=no") != std::string::npos ? Libuv::no
+                                                                       : Libuv::unknown;
+    if (torchrun_quirks(choice.version, choice.libuv, request.torchrun_args).legacy_store) {
+        throw LaunchError("the torch in " + request.container_image +
+                          " is built without libuv; spark-launch runs such a torchrun through its legacy-store helper, "
+                          "which is not in the image: pass --torchrun-arg=--rdzv_conf=use_libuv=0 yourself, or use an "
+                          "image whose torch has libuv (NGC's have)");
+    }
+    return choice;
+}
+
 std::string with_environment(const std::vector<std::pair<std::string, std::string>>& environment, const Argv& argv) {
     std::string line;
     for (const auto& [name, value] : environment) line += name + "=" + shell_quote(value) + " ";
@@ -136,13 +188,8 @@ std::string with_environment(const std::vector<std::pair<std::string, std::strin
 // --print: what one node runs, as shell lines.
 std::string node_lines(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
     if (request.launcher == "torchrun") return shell_join(node_torchrun_line(request, torch, procs, role)) + "\n";
-    if (request.launcher == "vllm") {
-        const NodeCommand command = vllm_node_command(request.program, role);
-        return with_environment(command.environment, command.argv) + "\n";
-    }
-    if (request.launcher == "sglang") {
-        const NodeCommand command = sglang_node_command(request.python.empty() ? "python3" : request.python,
-                                                        request.program, role);
+    if (request.launcher != "ray") {
+        const NodeCommand command = node_command(request, torch, procs, role);
         return with_environment(command.environment, command.argv) + "\n";
     }
     const RayNodeCommands ray = ray_commands(request, role);
@@ -222,7 +269,8 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
     const int procs = default_procs_per_node(request);
     const LaunchIdentity identity = this_launch();
     if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
-    const TorchChoice torch = detect_torch(request);
+    const bool in_image = !request.container_image.empty();
+    const TorchChoice torch = in_image ? detect_torch_in_image(request, nodes[0]) : detect_torch(request);
     const int search_from = request.port > 0 ? 0 : first_port_to_try(identity);
     std::string head_address;
     std::string port = request.port > 0 ? std::to_string(request.port) : "";
@@ -240,6 +288,24 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
             int parsed = 0;
             if (!request.print && !parse_port(port, parsed)) throw LaunchError(nodes[0] + " found no free port");
         }
+    }
+    if (in_image) {
+        std::vector<Argv> commands;
+        for (int i = 0; i < nnodes; ++i) {
+            commands.push_back(image_command(node_command(request, torch, procs, {nnodes, i, head_address, port, kOwnAddressToken})));
+        }
+        const Argv step = container_step_command(request, commands);
+        if (!request.print) return finish(step, request);
+        std::cout << "# every node runs its command below in " << request.container_image << ", through one step: "
+                  << shell_join({step.begin(), std::find(step.begin(), step.end(), "sh")}) << " sh -c ...\n";
+        for (int i = 0; i < nnodes; ++i) {
+            const std::string& node = nodes[static_cast<size_t>(i)];
+            const NodeRole role{nnodes, i, head_address, port, "<" + node + "'s SPARKFABRIC_BOOTSTRAP_ADDR in the container>"};
+            const NodeCommand command = node_command(request, torch, procs, role);
+            std::cout << "# " << node << "\n" << with_environment(command.environment, command.argv) << "\n";
+        }
+        if (request.launcher == "torchrun") std::cout << "# torchrun's flags for the image's torch are decided at launch\n";
+        return 0;
     }
     if (request.print) {
         for (int i = 0; i < nnodes; ++i) {

@@ -1,0 +1,100 @@
+#include "launcher/container_launch.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace sparkfabric::launch {
+namespace {
+
+// Picks this node's command: the arguments are TOKEN, then one "COUNT ARG..." group per node.
+// ${SLURM_NODEID} indexes the groups; an argument ending in TOKEN gets the node's own address.
+constexpr const char* kNodeScript =
+    "token=$1; shift\n"
+    "skip=${SLURM_NODEID:?sparkfabric: SLURM_NODEID is not set in the container}\n"
+    "while [ \"$skip\" -gt 0 ]; do n=$1; shift; shift \"$n\"; skip=$((skip - 1)); done\n"
+    "n=$1; shift; total=$#; k=0\n"
+    "for a do\n"
+    "  if [ \"$k\" -lt \"$n\" ]; then\n"
+    "    case $a in *\"$token\")\n"
+    "      if [ -z \"${SPARKFABRIC_BOOTSTRAP_ADDR:-}\" ]; then\n"
+    "        echo \"sparkfabric: $(hostname): SPARKFABRIC_BOOTSTRAP_ADDR is not set in the container: is the sparkfabric \"\\\n"
+    "             \"plugin loaded (after pyxis in plugstack.conf) and the fabric on (no --fabric=off)?\" >&2; exit 2; fi\n"
+    "      a=${a%\"$token\"}$SPARKFABRIC_BOOTSTRAP_ADDR;;\n"
+    "    esac\n"
+    "    set -- \"$@\" \"$a\"\n"
+    "  fi\n"
+    "  k=$((k + 1))\n"
+    "done\n"
+    "shift \"$total\"\n"
+    "exec \"$@\"\n";
+
+constexpr const char* kTorchProbe =
+    "import torch, torch.distributed as d\n"
+    "print('torch=' + torch.__version__)\n"
+    "try:\n"
+    "    d.TCPStore('127.0.0.1', 0, 1, True, use_libuv=True)\n"
+    "    print('libuv=yes')\n"
+    "except Exception as e:\n"
+    "    print('libuv=no' if 'libuv' in str(e) else 'libuv=unknown')\n";
+
+}  // namespace
+
+void resolve_container(LaunchRequest& request) {
+    if (request.container_image.empty()) {
+        if (const char* image = std::getenv("PYXIS_CONTAINER_IMAGE"); image != nullptr) request.container_image = image;
+    }
+    if (request.container_mounts.empty()) {
+        if (const char* mounts = std::getenv("PYXIS_CONTAINER_MOUNTS"); mounts != nullptr) request.container_mounts = mounts;
+    }
+    std::vector<std::string> names;
+    for (char** entry = ::environ; *entry != nullptr; ++entry) {
+        if (std::strncmp(*entry, "PYXIS_CONTAINER_", 16) != 0) continue;
+        const char* equals = std::strchr(*entry, '=');
+        if (equals != nullptr) names.emplace_back(*entry, static_cast<size_t>(equals - *entry));
+    }
+    for (const auto& name : names) unsetenv(name.c_str());
+    if (request.container_image.empty()) {
+        if (!request.container_mounts.empty()) throw LaunchError("--container-mounts needs --container-image");
+        return;
+    }
+    if (!request.hostfile.empty()) {
+        throw LaunchError("--container-image runs the program through pyxis inside a Slurm allocation; "
+                          "with --hostfile there is no Slurm");
+    }
+    if (request.launcher == "mpirun" || request.launcher == "ray") {
+        throw LaunchError(request.launcher + " in a container image is not supported yet: use spark-launch --container-image=" +
+                          request.container_image + " srun -- PROGRAM (MPI ranks through srun --mpi=pmix), torchrun, "
+                          "vllm or sglang, or run " + request.launcher + " on the hosts");
+    }
+}
+
+Argv pyxis_options(const LaunchRequest& request) {
+    Argv options{"--container-image=" + request.container_image};
+    if (!request.container_mounts.empty()) options.push_back("--container-mounts=" + request.container_mounts);
+    return options;
+}
+
+Argv container_step_command(const LaunchRequest& request, const std::vector<Argv>& node_commands) {
+    const std::string nodes = std::to_string(node_commands.size());
+    Argv argv{"srun", "--nodes=" + nodes, "--ntasks=" + nodes, "--ntasks-per-node=1", "--kill-on-bad-exit=1", "--overlap"};
+    const Argv options = pyxis_options(request);
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {"sh", "-c", kNodeScript, "sparkfabric-node", kOwnAddressToken});
+    for (const auto& command : node_commands) {
+        argv.push_back(std::to_string(command.size()));
+        argv.insert(argv.end(), command.begin(), command.end());
+    }
+    return argv;
+}
+
+Argv torch_probe_command(const LaunchRequest& request, const std::string& head) {
+    Argv argv{"srun", "--nodes=1", "--ntasks=1", "--nodelist=" + head, "--overlap"};
+    const Argv options = pyxis_options(request);
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {request.python.empty() ? std::string("python3") : request.python, "-c", kTorchProbe});
+    return argv;
+}
+
+}  // namespace sparkfabric::launch

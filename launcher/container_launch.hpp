@@ -1,0 +1,41 @@
+// Launches whose program runs in a container image (pyxis + enroot) inside a Slurm allocation.
+//
+// Where spark-launch's own per-node work runs: on the hosts, never in the image. An image has
+// no spark-launch (and usually no srun), so the head's plan and port come from host steps as
+// for any launch, the image's torch is asked by one probe in the image on the head, and every
+// node's exact command is computed here. One container step then starts on every node a
+// constant POSIX sh script (no shell text is built from input: the commands are its
+// arguments) that picks its node's command by SLURM_NODEID and puts the node's own address
+// where the command asks for it: SPARKFABRIC_BOOTSTRAP_ADDR, which the plugin plans on that
+// node, inside that container. So each node's values are planned on that node, and the
+// container step's plugin plans for the launch's node count.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "launcher/launch_request.hpp"
+#include "launcher/process.hpp"
+
+namespace sparkfabric::launch {
+
+// Stands for "this node's own address" in a node's command; replaced inside the container.
+inline constexpr const char* kOwnAddressToken = "@SPARKFABRIC_OWN_ADDRESS@";
+
+// Fills request.container_image/mounts from pyxis's environment variables (PYXIS_CONTAINER_IMAGE,
+// PYXIS_CONTAINER_MOUNTS) when the options are not given, then removes every PYXIS_CONTAINER_*
+// variable from this process: pyxis puts every srun step whose environment has them in the
+// image (pyxis args.c, pyxis_args_check_environment_variables), spark-launch's host steps too.
+// Refuses launchers that cannot run in an image yet, naming what works.
+void resolve_container(LaunchRequest& request);
+
+// --container-image=IMG [--container-mounts=M] for srun.
+Argv pyxis_options(const LaunchRequest& request);
+
+// One task per node in the image; `node_commands[i]` is node i's command (SLURM_NODEID i).
+Argv container_step_command(const LaunchRequest& request, const std::vector<Argv>& node_commands);
+
+// The image's torch on `head`: "torch=2.6.0 libuv=no" lines from a probe step in the image.
+Argv torch_probe_command(const LaunchRequest& request, const std::string& head);
+
+}  // namespace sparkfabric::launch
