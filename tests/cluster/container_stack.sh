@@ -25,7 +25,8 @@
 #               no /etc/os-release, nothing NCCL-related.
 #   baked.sqsh  plain, plus what images built on other clusters carry: /etc/environment with
 #               NCCL_SOCKET_IFNAME=eth0 NCCL_IB_HCA=mlx5_9 GLOO_SOCKET_IFNAME=eth0 NCCL_DEBUG=WARN
-#               NCCL_VERSION=2.21.5, /etc/nccl.conf (NCCL_IB_USE_INLINE=1, NCCL_SOCKET_IFNAME=eth0),
+#               NCCL_VERSION=2.21.5, /etc/nccl.conf (line 1 NCCL_IB_USE_INLINE=1, line 2
+#               NCCL_SOCKET_IFNAME=eth0, line 3 a comment),
 #               /usr/lib/<multiarch>/libnccl-net.so and an old libnccl.so.2 -> libnccl.so.2.27.3.
 #   torch.sqsh  Debian 12 minbase (debootstrap from this machine's apt mirror) with
 #               python3-torch (CPU); /etc/sparkfabric-image ("torch").
@@ -247,10 +248,11 @@ GLOO_SOCKET_IFNAME=eth0
 NCCL_DEBUG=WARN
 NCCL_VERSION=2.21.5
 EOF
+    # line 1 NCCL_IB_USE_INLINE, line 2 NCCL_SOCKET_IFNAME, line 3 a comment: tests name the lines
     cat >"$r/etc/nccl.conf" <<'EOF'
-# NCCL settings of the cluster this image was built on
 NCCL_IB_USE_INLINE=1
 NCCL_SOCKET_IFNAME=eth0
+# NCCL settings of the cluster this image was built on
 EOF
     lib=$r/usr/lib/$MULTIARCH
     mkdir -p "$lib"
