@@ -4,7 +4,7 @@
 #
 # Usage:
 #   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins | --ring] [--cpus C]
-#                   [--node-root NODE=DIR]... [--node-cage NODE=C]...
+#                   [--node-root NODE=DIR]... [--node-cage NODE=C]... [--containers]
 #   cluster.sh down [--state DIR]
 #   cluster.sh link-down NODE
 #   cluster.sh link-up NODE
@@ -25,6 +25,15 @@
 # sysfs_root=<state>/node-root/sys gives every node its own fixture tree, as real nodes each
 # have their own /sys.
 # Each node also has its own /tmp (<state>/tmp/NODE), so the state dir must not be under /tmp.
+# --containers loads NVIDIA pyxis and enroot (tests/cluster/container_stack.sh builds them) as a
+# Debian site would: slurmd runs with enroot's bin on PATH (slurmstepd inherits it and pyxis runs
+# `enroot` from it), <state>/plugstack.conf.d/pyxis.conf loads pyxis, plugstack.conf includes
+# <state>/plugstack.conf.d/*.conf unless --plugstack names another file (a test drops its own
+# plugin's .conf there; pyxis.conf sorts first, so pyxis's callbacks run first). Every node keeps
+# its container state apart, under <state>/containers/NODE: pyxis/ is the node's /run/pyxis (a
+# bind mount its slurmd and steps see), enroot/UID/{run,cache,data,config} are enroot's paths
+# per user (an enroot.conf.d drop-in shown to that node only). env.sh then also exports
+# SF_PYXIS_PLUGSTACK_D, SF_IMAGES, SF_ENROOT_BIN, SF_PYXIS_SO and SF_CONTAINER_STATE.
 # Callers source <state>/env.sh to get SLURM_CONF. The default state dir is
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
 # global: one cluster at a time (up refuses while another state dir's controller runs).
@@ -33,6 +42,7 @@ set -euo pipefail
 if [[ ${SF_CLUSTER_LOCK_FD:-} =~ ^[0-9]+$ ]]; then eval "exec ${SF_CLUSTER_LOCK_FD}>&-"; fi
 
 PROG=$(basename "$0")
+HERE=$(cd "$(dirname "$0")" && pwd)
 NODE_PREFIX=spark-dgx-
 NS_PREFIX=sf-
 MGMT_BR=sfmgmt0
@@ -54,6 +64,9 @@ UP_TIMEOUT=${SF_CLUSTER_UP_TIMEOUT:-60}
 DOWN_TIMEOUT=${SF_CLUSTER_DOWN_TIMEOUT:-15}
 DEFAULT_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
 
+# pyxis's runtime_path; every node sees its own <state>/containers/NODE/pyxis there
+PYXIS_RUNTIME=/run/pyxis
+
 MUNGE_SOCKET=/run/munge/munge.socket.2
 MUNGE_KEY=/etc/munge/munge.key
 
@@ -61,7 +74,7 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 log() { echo "$PROG: $*" >&2; }
 
 usage() {
-    sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -406,20 +419,22 @@ all_idle() { [[ $(idle_count "$1") -eq $2 ]]; }
 ctld_ok() { SLURM_CONF=$1/slurm.conf scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
 start_slurm() {
-    local state=$1 n=$2 roots=$3 k node ns root
+    local state=$1 n=$2 roots=$3 k node root path binds
     SLURM_CONF=$state/slurm.conf slurmctld -f "$state/slurm.conf" -i \
         || { show_logs "$state"; die "slurmctld failed to start"; }
     wait_until 20 ctld_ok "$state" || { show_logs "$state"; die "slurmctld does not answer ping within 20 s"; }
     for ((k = 1; k <= n; k++)); do
         node=${NODE_PREFIX}$k
-        ns=$(ns_of "$node")
         # Each node gets its own /tmp, as real nodes have: PMIx and jobs put per-step files there.
         chmod 1777 "$state/tmp/$node"
         root=$(node_option "$roots" "$node")
         [[ -z $root || -d $root ]] || die "--node-root for $node: '$root' is not a directory"
-        ip netns exec "$ns" unshare --uts --mount sh -c \
-            'hostname "$1" && { [ -z "$3" ] || mount --bind "$3" "$4"; } && exec slurmd -N "$1" -f "$2"' \
-            sh "$node" "$state/slurm.conf" "$root" "$state/node-root" \
+        binds=()
+        [[ -z $root ]] || binds+=("$root" "$state/node-root")
+        mapfile -t -O "${#binds[@]}" binds < <(node_binds "$state" "$node")
+        # slurmstepd inherits slurmd's PATH, and pyxis runs `enroot` from it
+        path=$(node_path "$state")
+        run_on_node "$node" "$path" "${binds[@]}" -- slurmd -N "$node" -f "$state/slurm.conf" \
             || { show_logs "$state"; die "slurmd for $node failed to start"; }
     done
 }
@@ -473,16 +488,151 @@ other_cluster() {  # STATE: prints the state dir of another running cluster, if 
     running_states | grep -vxF "$1" | head -n 1 || true
 }
 
+# ---------------------------------------------------------------- containers (pyxis + enroot)
+
+# What a node's slurmd, its steps and `cluster.sh exec` run in: its own UTS and mount namespace,
+# the bind mounts given as SRC DST pairs up to "--", then CMD with PATH=PATH.
+# Usage: sh -c "$NODE_SH" sh NODE PATH [SRC DST]... -- CMD...
+# shellcheck disable=SC2016
+NODE_SH='node=$1 path=$2; shift 2
+hostname "$node" || exit 1
+while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 1; shift 2; done
+shift
+PATH=$path exec "$@"'
+
+# run_on_node NODE PATH [SRC DST]... -- CMD...
+run_on_node() {
+    local ns
+    ns=$(ns_of "$1")
+    ip netns exec "$ns" unshare --uts --mount sh -c "$NODE_SH" sh "$@"
+}
+
+containers_dir() { echo "$1/containers"; }
+
+# The stack's paths (container_stack.sh paths), saved at up: down and exec need no rebuild.
+load_stack_paths() {  # STATE
+    local f
+    f=$(containers_dir "$1")/stack.env
+    [[ -f $f ]] || return 1
+    # shellcheck disable=SC1090
+    source "$f"
+}
+
+# node_binds STATE NODE: the SRC DST pairs that give NODE its own container state
+node_binds() {
+    local state=$1 node=$2 dir
+    dir=$(containers_dir "$state")/$node
+    [[ -d $dir ]] && load_stack_paths "$state" || return 0
+    printf '%s\n' "$dir/pyxis" "$PYXIS_RUNTIME" "$dir/enroot.conf.d" "$SF_ENROOT_CONF_D"
+}
+
+node_path() {  # STATE: slurmd's PATH (enroot's bin first when the cluster has containers)
+    if load_stack_paths "$1"; then echo "$SF_ENROOT_BIN:$PATH"; else echo "$PATH"; fi
+}
+
+# enroot reads its paths from enroot.conf(.d) only (pyxis drops ENROOT_*_PATH from a job's
+# environment); the values are evaluated by enroot as the job's user, so ${UID} is per user.
+# enroot creates run, cache and data itself (mode 700); its temporary files go to the cache.
+write_enroot_conf() {  # FILE BASE
+    cat >"$1" <<EOF
+# sparkfabric emulated cluster (cluster.sh up --containers): this node's enroot state, per user
+ENROOT_RUNTIME_PATH $2/\${UID}/run
+ENROOT_CACHE_PATH $2/\${UID}/cache
+ENROOT_DATA_PATH $2/\${UID}/data
+ENROOT_TEMP_PATH $2/\${UID}/cache
+ENROOT_CONFIG_PATH $2/\${UID}/config
+EOF
+}
+
+containers_up() {  # STATE N PLUGSTACK
+    local state=$1 n=$2 plugstack=$3 dir k node
+    dir=$(containers_dir "$state")
+    "$HERE/container_stack.sh" build || die "the container stack did not build (see above)"
+    mkdir -p "$dir"
+    "$HERE/container_stack.sh" paths >"$dir/stack.env"
+    load_stack_paths "$state"
+    [[ -x $SF_ENROOT_BIN/enroot && -f $SF_PYXIS_SO && -d $SF_ENROOT_CONF_D ]] \
+        || die "the container stack in $SF_CONTAINER_CACHE is incomplete; remove it and run $HERE/container_stack.sh build"
+    # The mount point of every node's runtime dir (a real pyxis makes it on its first start).
+    if [[ ! -d $PYXIS_RUNTIME ]]; then
+        mkdir -m 755 "$PYXIS_RUNTIME"
+        touch "$dir/run-pyxis.ours"
+    fi
+    for ((k = 1; k <= n; k++)); do
+        node=${NODE_PREFIX}$k
+        install -d -m 755 "$dir/$node/pyxis" "$dir/$node/enroot.conf.d"
+        # every user makes their own ${UID} folder in it, as in /tmp
+        install -d -m 1777 "$dir/$node/enroot"
+        write_enroot_conf "$dir/$node/enroot.conf.d/50-sparkfabric-cluster.conf" "$dir/$node/enroot"
+    done
+    install -d -m 755 "$state/plugstack.conf.d"
+    echo "required $SF_PYXIS_SO runtime_path=$PYXIS_RUNTIME" >"$state/plugstack.conf.d/pyxis.conf"
+    # Debian's plugstack.conf includes plugstack.conf.d/*; glob order is load and callback order.
+    [[ -n $plugstack ]] || echo "include $state/plugstack.conf.d/*.conf" >"$state/plugstack.conf"
+    cat >>"$state/env.sh" <<EOF
+export SF_PYXIS_PLUGSTACK_D=$state/plugstack.conf.d
+export SF_IMAGES=$SF_IMAGES
+export SF_ENROOT_BIN=$SF_ENROOT_BIN
+export SF_PYXIS_SO=$SF_PYXIS_SO
+export SF_CONTAINER_STATE=$dir
+EOF
+}
+
+# Processes the namespace sweep of stop_slurm cannot see (a container started with its own
+# network namespace): anything running enroot's tools or rooted in the cluster's container state.
+containers_kill() {  # STATE
+    local dir pid root pids=()
+    dir=$(containers_dir "$1")
+    load_stack_paths "$1" || return 0
+    for pid in $(pgrep -f -- "$SF_ENROOT_BIN/" || true; pgrep -x squashfuse || true; pgrep -x squashfuse_ll || true); do
+        pids+=("$pid")
+    done
+    for root in /proc/[0-9]*/root; do
+        [[ $(readlink "$root" 2>/dev/null) == "$dir"/* ]] && pid=${root#/proc/} && pids+=("${pid%/root}")
+    done
+    ((${#pids[@]})) || return 0
+    log "stopping container processes still running: ${pids[*]}"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    wait_until 10 all_dead "${pids[@]}" || log "warning: container processes ${pids[*]} still alive"
+}
+
+mounts_under() {  # DIR: mount points at or under DIR, deepest first
+    findmnt -rn -o TARGET | awk -v d="$1" 'index($0, d "/") == 1 || $0 == d' | sort -r
+}
+
+# Nothing of the containers may stay: no enroot container, no pyxis runtime file, no mount.
+# What cannot be cleaned is said (and the caller fails), never deleted through a mount.
+containers_clean() {  # STATE
+    local dir mounts m
+    dir=$(containers_dir "$1")
+    [[ -e $dir ]] || return 0
+    containers_kill "$1"
+    for m in $(mounts_under "$dir"); do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+    mounts=$(mounts_under "$dir")
+    if [[ -n $mounts ]]; then
+        echo "$PROG: error: cannot clean $dir: still mounted: $mounts; unmount (umount -l PATH) and run '$PROG down --state $1' again" >&2
+        return 1
+    fi
+    if [[ -f $dir/run-pyxis.ours ]]; then
+        rmdir "$PYXIS_RUNTIME" 2>/dev/null || log "warning: $PYXIS_RUNTIME is not empty; left in place"
+    fi
+    if ! rm -rf -- "$dir"; then
+        echo "$PROG: error: cannot remove $dir; remove it by hand and run '$PROG down --state $1' again" >&2
+        return 1
+    fi
+}
+
 # ---------------------------------------------------------------- subcommands
 
 cmd_up() {
-    local n="" state=$DEFAULT_STATE plugstack="" twins=0 ring=0 cpus=4 roots="" cages=""
+    local n="" state=$DEFAULT_STATE plugstack="" twins=0 ring=0 cpus=4 roots="" cages="" containers=0
     while (($#)); do
         case $1 in
             --state) state=${2:?--state needs a directory}; shift 2 ;;
             --plugstack) plugstack=${2:?--plugstack needs a file}; shift 2 ;;
             --twins) twins=1; shift ;;
             --ring) ring=1; shift ;;
+            --containers) containers=1; shift ;;
             --cpus) cpus=${2:?--cpus needs a number}; shift 2 ;;
             --node-root)
                 [[ ${2:-} =~ ^${NODE_PREFIX}[0-9]+=/[^[:space:]]+$ ]] || die "--node-root needs NODE=/absolute/dir"
@@ -509,6 +659,9 @@ cmd_up() {
     case $state/ in
         /tmp/*) die "state dir '$state' is under /tmp, which every node replaces with its own; use e.g. /var/tmp/..." ;;
     esac
+    # enroot evaluates its config values as shell words: a path with spaces would split
+    [[ $containers == 0 || $state =~ ^[A-Za-z0-9_./+-]+$ ]] \
+        || die "--containers needs a state dir of letters, digits and ._+-/ only (got '$state')"
 
     local other
     other=$(other_cluster "$state")
@@ -518,12 +671,14 @@ cmd_up() {
         cmd_down --state "$state"
     fi
     # keep munged.ours across the cleanup of a fresh state dir
-    rm -rf "$state"/{ctld,spool,run,log,tmp}
+    containers_clean "$state" || die "refusing state dir $state: what an earlier cluster left in it cannot be cleaned (above)"
+    rm -rf "$state"/{ctld,spool,run,log,tmp,plugstack.conf.d}
 
     local t0=$SECONDS
     echo "$n" >"$state/nodes"
     start_munge "$state"
     write_conf "$state" "$n" "$cpus" "$plugstack"
+    [[ $containers == 0 ]] || containers_up "$state" "$n" "$plugstack"
     net_up "$n" "$twins" "$cages" "$ring"
     hosts_add "$n"
     names_up "$n"
@@ -553,10 +708,13 @@ cmd_down() {
     if [[ -d $state ]]; then
         if [[ -n $other ]]; then stop_slurm "$state" 0; else stop_slurm "$state" 1; fi
     fi
+    # the steps are gone now: what their containers left can go (the rest is torn down anyway)
+    local clean=0
+    [[ ! -d $state ]] || containers_clean "$state" || clean=1
     if [[ -n $other ]]; then
         log "another cluster (state $other) owns the namespaces, bridges and munged; leaving them"
         rm -f "$state/nodes"
-        return 0
+        return "$clean"
     fi
     net_down
     hosts_remove
@@ -565,6 +723,7 @@ cmd_down() {
         stop_munge "$state"
         rm -f "$state/nodes"
     fi
+    ((clean == 0)) || die "cluster down, but its container state could not be cleaned (above)"
     log "cluster down"
 }
 
@@ -584,13 +743,11 @@ cmd_exec() {
     (($#)) || die "exec needs a command"
     node_index "$node" >/dev/null
     require_ns "$node"
-    local tmp=$DEFAULT_STATE/tmp/$node
-    if [[ -d $tmp ]]; then
-        # the same /tmp as the node's jobs see
-        exec ip netns exec "$(ns_of "$node")" unshare --uts --mount sh -c \
-            'hostname "$0" && mount --bind "$1" /tmp && shift && exec "$@"' "$node" "$tmp" "$@"
-    fi
-    exec ip netns exec "$(ns_of "$node")" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$node" "$@"
+    local state=$DEFAULT_STATE binds=()
+    # the same /tmp, /run/pyxis, enroot config and PATH as the node's jobs see
+    [[ -d $state/tmp/$node ]] && binds+=("$state/tmp/$node" /tmp)
+    mapfile -t -O "${#binds[@]}" binds < <(node_binds "$state" "$node")
+    run_on_node "$node" "$(node_path "$state")" "${binds[@]}" -- "$@"
 }
 
 cmd_status() {
