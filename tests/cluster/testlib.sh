@@ -81,3 +81,24 @@ sf_cluster_up() {  # N [cluster.sh up options]
     rm -rf "$SF_USER_DIR"
     install -d -o "$SF_TEST_USER" -m 755 "$SF_USER_DIR"
 }
+
+# After a containerized step: no enroot container under any node's data path, nothing under any
+# node's pyxis runtime path but empty per-user dirs, no enroot or squashfuse process. srun
+# returns before slurmstepd has removed the step's container (pyxis does that in its exit
+# callback), so this waits up to SF_LEFTOVER_WAIT seconds (default 30) before failing.
+_container_leftovers() {
+    local dir=${SF_CONTAINER_STATE:-$SF_CLUSTER_STATE/containers}
+    find "$dir"/*/enroot/*/data -mindepth 1 -maxdepth 1 -printf 'enroot container %p\n' 2>/dev/null
+    find "$dir"/*/pyxis -mindepth 1 \( ! -type d -o -path "$dir/*/pyxis/*/*" \) -printf 'pyxis runtime file %p\n' 2>/dev/null
+    pgrep -a -f -- "${SF_ENROOT_BIN:-/enroot/bin}/" | sed 's/^/enroot process /'
+    { pgrep -a -x squashfuse; pgrep -a -x squashfuse_ll; } | sed 's/^/squashfuse process /'
+    return 0
+}
+assert_no_container_leftovers() {
+    local dir=${SF_CONTAINER_STATE:-$SF_CLUSTER_STATE/containers} left end=$((SECONDS + ${SF_LEFTOVER_WAIT:-30}))
+    [ -d "$dir" ] || fail "no container state at $dir: bring the cluster up with --containers"
+    while left=$(_container_leftovers) && [ -n "$left" ]; do
+        [ "$SECONDS" -lt "$end" ] || { printf '%s\n' "$left" >&2; fail "containers left behind (above)"; }
+        sleep 0.5
+    done
+}
