@@ -4,7 +4,6 @@
 // inside a container (the image's NCCL, not the host's, is what the job loads).
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>

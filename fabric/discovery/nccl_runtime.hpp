@@ -3,17 +3,14 @@
 // NCCL's configuration files, and which of the wanted interfaces this network namespace has.
 #pragma once
 
-#include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/discovery/nccl_conf.hpp"
 #include "fabric/discovery/software.hpp"
 
 namespace sparkfabric {
-
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 struct NcclRuntime {
     std::string where;                            // "the container", "this node": for messages

@@ -13,12 +13,12 @@
 // values: they are the image author's tuning, and the image checks judge the risky ones.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/common/findings.hpp"
 #include "fabric/plan/step_plan.hpp"
 
@@ -31,13 +31,15 @@ struct OwnedValue {
 };
 using OwnedValues = std::map<std::string, OwnedValue>;
 
-using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
-
 // What the job holds for each owned name once user_init has applied `outcome`; `before` is the
 // job's environment as user_init found it. A step that runs with --fabric=off owns only what
 // it set (SPARKFABRIC_STATUS): the user opted out, so the image's values stand. A failed step
 // (nothing injected) owns nothing.
-OwnedValues owned_values(const StepOutcome& outcome, const EnvironmentLookup& before);
+OwnedValues owned_values(const StepOutcome& outcome, const EnvLookup& before);
+
+// The values an enroot hook (spark-fabric enroot-hook) took out of the container's environment,
+// in the SPARKFABRIC_INJECTED record's format: what the image had set, for the findings.
+inline constexpr const char* kImageEnvName = "SPARKFABRIC_IMAGE_ENV";
 
 struct EnvironmentRepair {
     std::vector<std::pair<std::string, std::string>> to_set;
@@ -46,6 +48,23 @@ struct EnvironmentRepair {
 };
 
 // What a task inside a container must change so that every owned name is back to its value.
-EnvironmentRepair repair_container_environment(const OwnedValues& owned, const EnvironmentLookup& now);
+// Values the hook already took out (kImageEnvName) are reported too.
+EnvironmentRepair repair_container_environment(const OwnedValues& owned, const EnvLookup& now);
+
+// For enroot's hooks.d: enroot runs its hooks in `enroot start` with the job's environment
+// (pyxis passes it), after it wrote the container's environment file from the image's
+// /etc/environment, environ.d and --container-env (enroot src/runtime.sh runtime::_start,
+// runtime::_do_environ, runtime::_do_hooks; the container starts with that file only:
+// bin/common.h load_environment clears the rest). pyxis then copies that environment over
+// the job's. Dropping the file's lines for the names sparkfabric owns leaves the job's values
+// standing, whichever order plugstack.conf lists pyxis and sparkfabric in. Owned: every
+// plannable name and every name in the job's SPARKFABRIC_INJECTED record, when the plugin ran
+// with the fabric on (SPARKFABRIC_STATUS set and not "off"). A line equal to the job's value
+// stays. The dropped values are recorded in a kImageEnvName line.
+struct EnrootEnvironRewrite {
+    std::string text;
+    std::vector<std::pair<std::string, std::string>> dropped;  // name, the image's value
+};
+EnrootEnvironRewrite rewrite_enroot_environ(const std::string& text, const EnvLookup& job);
 
 }  // namespace sparkfabric

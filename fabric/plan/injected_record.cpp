@@ -69,4 +69,23 @@ std::map<std::string, std::string> decode_injected_record(const std::string& tex
     return record;
 }
 
+namespace {
+
+bool could_be_ours(const std::string& name) {
+    for (const char* prefix : {"NCCL_", "UCX_", "OMPI_MCA_", "GLOO_", "TP_", "SPARKFABRIC_"}) {
+        if (name.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> read_injected_record(const EnvLookup& environment) {
+    std::map<std::string, std::string> record;
+    for (auto& [name, value] : decode_injected_record(environment(kInjectedRecordName).value_or(""))) {
+        if (could_be_ours(name)) record[name] = value;
+    }
+    return record;
+}
+
 }  // namespace sparkfabric

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/plan/plan.hpp"
 
 namespace sparkfabric {
@@ -21,5 +22,11 @@ std::string encode_injected_record(const std::vector<PlannedVariable>& injected)
 // Entries that are not NAME=VALUE with a valid name are skipped: the record arrives through the
 // user's environment and is never trusted for more than "this value was ours".
 std::map<std::string, std::string> decode_injected_record(const std::string& text);
+
+// The record in `environment`, restricted to the kinds of names the plugin injects (NCCL_,
+// UCX_, OMPI_MCA_, GLOO_, TP_, SPARKFABRIC_): the user controls the job's environment, so a
+// record may only ever make the plugin replan or remove such variables, never others
+// (LD_PRELOAD, SLURM_*).
+std::map<std::string, std::string> read_injected_record(const EnvLookup& environment);
 
 }  // namespace sparkfabric

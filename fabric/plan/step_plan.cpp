@@ -34,9 +34,8 @@ bool parse_options(const StepRequest& request, JobShape& job, CheckLevel& level,
     return true;
 }
 
-using Lookup = std::function<std::optional<std::string>(const std::string&)>;
 
-Lookup environment_of(const StepRequest& request) {
+EnvLookup environment_of(const StepRequest& request) {
     if (request.environment) return request.environment;
     return [&request](const std::string& name) -> std::optional<std::string> {
         const auto found = request.user_env.find(name);
@@ -46,7 +45,7 @@ Lookup environment_of(const StepRequest& request) {
 }
 
 // The user's own values: what the step has, less what an earlier step injected unchanged.
-std::map<std::string, std::string> users_values(const Lookup& environment, const SiteConfig& config,
+std::map<std::string, std::string> users_values(const EnvLookup& environment, const SiteConfig& config,
                                                 const std::map<std::string, std::string>& record) {
     std::vector<std::string> names = plannable_variable_names();
     for (const auto& [name, value] : config.extra_env) names.push_back(name);
@@ -61,27 +60,9 @@ std::map<std::string, std::string> users_values(const Lookup& environment, const
     return values;
 }
 
-// The record arrives through the job's environment, which the user controls: it may only ever
-// make the plugin replan or remove variables of the kinds the plugin injects, never others
-// (LD_PRELOAD, SLURM_*).
-bool could_be_ours(const std::string& name) {
-    for (const char* prefix : {"NCCL_", "UCX_", "OMPI_MCA_", "GLOO_", "TP_", "SPARKFABRIC_"}) {
-        if (name.rfind(prefix, 0) == 0) return true;
-    }
-    return false;
-}
-
-std::map<std::string, std::string> read_record(const Lookup& environment) {
-    std::map<std::string, std::string> record;
-    for (auto& [name, value] : decode_injected_record(environment(kInjectedRecordName).value_or(""))) {
-        if (could_be_ours(name)) record[name] = value;
-    }
-    return record;
-}
-
 // What an earlier step injected and this plan does not set goes, unless the user changed it
 // since (then it is theirs); the record is replaced by one of what this step injects.
-void settle_injection(StepOutcome& outcome, const Lookup& environment, const std::map<std::string, std::string>& record) {
+void settle_injection(StepOutcome& outcome, const EnvLookup& environment, const std::map<std::string, std::string>& record) {
     for (const auto& entry : record) {  // not a structured binding: lambdas capture it (clang)
         const std::string& name = entry.first;
         const bool planned = std::any_of(outcome.to_set.begin(), outcome.to_set.end(),
@@ -102,8 +83,8 @@ StepOutcome plan_step(const StepRequest& request) {
     StepOutcome outcome;
     outcome.node = local_hostname();
     const std::string prefix = "sparkfabric: " + outcome.node + ": ";
-    const Lookup environment = environment_of(request);
-    const auto record = read_record(environment);
+    const EnvLookup environment = environment_of(request);
+    const auto record = read_injected_record(environment);
 
     JobShape job;
     job.nodes = request.nodes > 0 ? request.nodes : 1;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "fabric/checks/nccl_runtime.hpp"
 #include "fabric/plan/container_task.hpp"
@@ -137,6 +138,61 @@ Plan pair_plan() {
     JobShape job;
     job.nodes = 2;
     return make_plan(testing::discover_fixture("cage1"), SiteConfig{}, job);
+}
+
+// enroot's environment file as runtime::_do_environ leaves it: the image's /etc/environment first.
+const char* kEnvironFile =
+    "PATH=/usr/local/bin:/usr/bin:/bin\n"
+    "NCCL_SOCKET_IFNAME=eth0\n"
+    "NCCL_IB_HCA=mlx5_9\n"
+    "GLOO_SOCKET_IFNAME=enp1s0f1np1\n"
+    "NCCL_DEBUG=WARN\n"
+    "SPARKFABRIC_IMAGE_ENV=NCCL_ALGO=forged\n";
+
+TEST(EnrootHook, TheImagesOwnedValuesLeaveTheContainersEnvironment) {
+    const Step step = plan_for("cage1", {});
+    const EnrootEnvironRewrite rewrite = rewrite_enroot_environ(kEnvironFile, lookup(step.job));
+    EXPECT_EQ(rewrite.text,
+              "PATH=/usr/local/bin:/usr/bin:/bin\n"
+              "GLOO_SOCKET_IFNAME=enp1s0f1np1\n"  // equal to the job's: harmless, kept
+              "NCCL_DEBUG=WARN\n"
+              "SPARKFABRIC_IMAGE_ENV=NCCL_SOCKET_IFNAME=eth0 NCCL_IB_HCA=mlx5_9\n");
+    EXPECT_EQ(rewrite.dropped.size(), 2u);
+    // What pyxis then does: the container's environment over the job's. The plan stands, and
+    // task_init (pyxis first) reports what the hook took out.
+    Env task = step.job;
+    std::istringstream lines(rewrite.text);
+    for (std::string line; std::getline(lines, line);) task[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
+    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup(task));
+    EXPECT_TRUE(repair.to_set.empty());
+    EXPECT_TRUE(repair.to_unset.empty());
+    ASSERT_EQ(repair.findings.size(), 2u);
+    EXPECT_NE(repair.findings[0].message.find("the container image set NCCL_IB_HCA='mlx5_9'; the task gets '=rocep1s0f1:1,roceP2p1s0f1:1' (sparkfabric's plan)"), std::string::npos)
+        << repair.findings[0].message;
+}
+
+TEST(EnrootHook, WithoutThePluginOrWithTheFabricOffNothingChanges) {
+    EXPECT_EQ(rewrite_enroot_environ(kEnvironFile, lookup({})).text, kEnvironFile);
+    const Step off = plan_for("cage1", {}, "off");
+    EXPECT_EQ(rewrite_enroot_environ(kEnvironFile, lookup(off.job)).text, kEnvironFile);
+}
+
+TEST(EnrootHook, SparkFabricRewritesTheFileEnrootNames) {
+    const std::string path = fs::temp_directory_path() / ("sf-enroot-environ-" + std::to_string(getpid()));
+    std::ofstream(path) << kEnvironFile;
+    const Step step = plan_for("cage1", {});
+    std::map<std::string, std::string> env(step.job.begin(), step.job.end());
+    env["ENROOT_ENVIRON"] = path;
+    const auto result = testing::run_program({SPARK_FABRIC_BIN, "enroot-hook"}, env);
+    EXPECT_EQ(result.status, 0) << result.err;
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find("NCCL_SOCKET_IFNAME=eth0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("SPARKFABRIC_IMAGE_ENV=NCCL_SOCKET_IFNAME=eth0"), std::string::npos) << text;
+    EXPECT_NE(result.err.find("the image's NCCL_SOCKET_IFNAME=eth0 left out"), std::string::npos) << result.err;
+    fs::remove(path);
+    env.erase("ENROOT_ENVIRON");
+    EXPECT_EQ(testing::run_program({SPARK_FABRIC_BIN, "enroot-hook"}, env).status, 2);
 }
 
 // A container image's file system, as the task sees it from inside.

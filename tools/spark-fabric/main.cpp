@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
         if (command == "survey") return run_survey(globals, rest);
         if (command == "survey-node") return run_survey_node(globals, rest);    // internal: run by survey
         if (command == "survey-probe") return run_survey_probe(globals, rest);  // internal: run by survey
+        if (command == "enroot-hook") return run_enroot_hook(globals, rest);    // internal: run by enroot's hooks.d
         std::cerr << "spark-fabric: " << (command.empty() ? "no command given" : "unknown command '" + command + "'")
                   << "\n\n" << kUsage;
         return 2;
