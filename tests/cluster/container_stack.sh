@@ -69,7 +69,8 @@ need_root() {  # WHAT WHY
 
 # One build at a time per cache: a second caller waits (bounded), then finds the cache ready.
 take_lock() {  # DIR
-    mkdir -p "$1"
+    # world-readable folders whatever root's umask: the jobs read the cache as their own user
+    (umask 022 && mkdir -p "$1")
     exec {lock_fd}>"$1/.lock"
     flock -w "$LOCK_WAIT" "$lock_fd" \
         || die "another $PROG has held $1/.lock for over $LOCK_WAIT s; wait for it or stop it (fuser -v $1/.lock)"
@@ -341,7 +342,6 @@ cmd_images() {
     ((${#todo[@]})) || return 0
     need_root images "it writes $IMAGES; torch.sqsh is made with debootstrap and chroot"
     take_lock "$IMAGES"
-    chmod 755 "$(dirname "$IMAGES")" "$IMAGES"
     # what an interrupted build left behind
     for work in "$IMAGES"/.build-*; do [[ -e $work ]] && remove_tree "$work"; done
     for name in "${todo[@]}"; do build_image "$name"; done
