@@ -43,9 +43,11 @@ LOCK_WAIT=${SF_CONTAINER_LOCK_WAIT:-1200}
 STACK_RECIPE=1
 TORCH_SUITE=bookworm
 ALL_IMAGES=(plain baked torch)
-# A stuck download must fail the build, not hang it.
+# A stuck download or build must fail, not hang (seconds; each is several times the usual).
 DEBOOTSTRAP_TIMEOUT=900
 APT_TIMEOUT=900
+MAKE_TIMEOUT=1200
+SQUASH_TIMEOUT=900
 
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 
@@ -126,21 +128,22 @@ build_enroot() {  # TARBALL SRC LOG
     tar -xzf "$tarball" -C "$src"
     # enroot's Makefile runs `git submodule update`: keep git from finding a repository above
     # the build folder (the tarball has the submodules filled in already).
-    GIT_CEILING_DIRECTORIES=$src run_logged "$log" make -C "$src/enroot" -j2 prefix="$STACK/enroot" install
+    GIT_CEILING_DIRECTORIES=$src run_logged "$log" timeout --kill-after=30 "$MAKE_TIMEOUT" \
+        make -C "$src/enroot" -j2 prefix="$STACK/enroot" install
     echo "$PROG: enroot built in $((SECONDS - t0)) s" >>"$log"
 }
 
 build_pyxis() {  # TARBALL SRC LOG
     local tarball=$1 src=$2 log=$3 t0=$SECONDS
     tar -xzf "$tarball" -C "$src"
-    run_logged "$log" make -C "$src/pyxis"
+    run_logged "$log" timeout --kill-after=30 "$MAKE_TIMEOUT" make -C "$src/pyxis"
     install -D -m 644 "$src/pyxis/spank_pyxis.so" "$STACK/pyxis/spank_pyxis.so"
     echo "$PROG: pyxis built in $((SECONDS - t0)) s" >>"$log"
 }
 
 cmd_build() {
     (($# == 0)) || die "build takes no arguments"
-    need make:make cc:build-essential tar:tar gzip:gzip flock:util-linux findmnt:util-linux \
+    need make:make cc:build-essential tar:tar gzip:gzip flock:util-linux findmnt:util-linux timeout:coreutils \
         unsquashfs:squashfs-tools gawk:gawk parallel:parallel pigz:pigz mountpoint:util-linux \
         lsns:util-linux column:bsdextrautils getent:libc-bin grpck:passwd pwck:passwd
     # each on its own line: a failure inside $(...) stops the script only there
@@ -304,7 +307,7 @@ image_stamp() {  # NAME
 }
 
 squash() {  # ROOTFS IMAGE LOG
-    run_logged "$3" mksquashfs "$1" "$2" -comp gzip -all-root -noappend -no-progress
+    run_logged "$3" timeout --kill-after=30 "$SQUASH_TIMEOUT" mksquashfs "$1" "$2" -comp gzip -all-root -noappend -no-progress
     chmod 644 "$2"
 }
 
@@ -332,7 +335,7 @@ cmd_images() {
     for name in "${names[@]}"; do
         [[ " ${ALL_IMAGES[*]} " == *" $name "* ]] || die "unknown image '$name' (known: ${ALL_IMAGES[*]})"
     done
-    need mksquashfs:squashfs-tools sha256sum:coreutils flock:util-linux findmnt:util-linux ldd:libc-bin
+    need mksquashfs:squashfs-tools sha256sum:coreutils flock:util-linux findmnt:util-linux ldd:libc-bin timeout:coreutils
     MULTIARCH=$(multiarch)
     local todo=() stamp
     for name in "${names[@]}"; do
