@@ -32,8 +32,10 @@
 # plugin's .conf there; pyxis.conf sorts first, so pyxis's callbacks run first). Every node keeps
 # its container state apart, under <state>/containers/NODE: pyxis/ is the node's /run/pyxis (a
 # bind mount its slurmd and steps see), enroot/UID/{run,cache,data,config} are enroot's paths
-# per user (an enroot.conf.d drop-in shown to that node only). env.sh then also exports
-# SF_PYXIS_PLUGSTACK_D, SF_IMAGES, SF_ENROOT_BIN, SF_PYXIS_SO and SF_CONTAINER_STATE.
+# per user (an enroot.conf.d drop-in shown to that node only). <state>/containers/enroot-hooks.d
+# is every node's enroot hooks.d (enroot's own hooks, copied at up; a test drops its *.sh hook
+# there). env.sh then also exports SF_PYXIS_PLUGSTACK_D, SF_IMAGES, SF_ENROOT_BIN,
+# SF_ENROOT_HOOKS_D, SF_PYXIS_SO and SF_CONTAINER_STATE.
 # Callers source <state>/env.sh to get SLURM_CONF. The default state dir is
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
 # global: one cluster at a time (up refuses while another state dir's controller runs).
@@ -523,7 +525,8 @@ node_binds() {
     local state=$1 node=$2 dir
     dir=$(containers_dir "$state")/$node
     [[ -d $dir ]] && load_stack_paths "$state" || return 0
-    printf '%s\n' "$dir/pyxis" "$PYXIS_RUNTIME" "$dir/enroot.conf.d" "$SF_ENROOT_CONF_D"
+    printf '%s\n' "$dir/pyxis" "$PYXIS_RUNTIME" "$dir/enroot.conf.d" "$SF_ENROOT_CONF_D" \
+        "$(containers_dir "$state")/enroot-hooks.d" "$SF_ENROOT_SYSCONF/hooks.d"
 }
 
 node_path() {  # STATE: slurmd's PATH (enroot's bin first when the cluster has containers)
@@ -551,8 +554,12 @@ containers_up() {  # STATE N PLUGSTACK
     mkdir -p "$dir"
     "$HERE/container_stack.sh" paths >"$dir/stack.env"
     load_stack_paths "$state"
-    [[ -x $SF_ENROOT_BIN/enroot && -f $SF_PYXIS_SO && -d $SF_ENROOT_CONF_D ]] \
+    [[ -x $SF_ENROOT_BIN/enroot && -f $SF_PYXIS_SO && -d $SF_ENROOT_CONF_D && -d $SF_ENROOT_SYSCONF/hooks.d ]] \
         || die "the container stack in $SF_CONTAINER_CACHE is incomplete; remove it and run $HERE/container_stack.sh build"
+    # The cluster's hooks.d: enroot's own hooks (10-shadow adds the user to the image's passwd,
+    # ...), and whatever a test adds, as a site adds its hooks to /etc/enroot/hooks.d.
+    install -d -m 755 "$dir/enroot-hooks.d"
+    cp -a "$SF_ENROOT_SYSCONF/hooks.d/." "$dir/enroot-hooks.d/"
     # The mount point of every node's runtime dir (a real pyxis makes it on its first start).
     if [[ ! -d $PYXIS_RUNTIME ]]; then
         mkdir -m 755 "$PYXIS_RUNTIME"
@@ -573,6 +580,7 @@ containers_up() {  # STATE N PLUGSTACK
 export SF_PYXIS_PLUGSTACK_D=$state/plugstack.conf.d
 export SF_IMAGES=$SF_IMAGES
 export SF_ENROOT_BIN=$SF_ENROOT_BIN
+export SF_ENROOT_HOOKS_D=$dir/enroot-hooks.d
 export SF_PYXIS_SO=$SF_PYXIS_SO
 export SF_CONTAINER_STATE=$dir
 EOF

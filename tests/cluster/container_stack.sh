@@ -172,6 +172,7 @@ cmd_build() {
 cmd_paths() {
     printf 'SF_CONTAINER_CACHE=%q\n' "$STACK"
     printf 'SF_ENROOT_BIN=%q\n' "$STACK/enroot/bin"
+    printf 'SF_ENROOT_SYSCONF=%q\n' "$STACK/enroot/etc/enroot"
     printf 'SF_ENROOT_CONF_D=%q\n' "$STACK/enroot/etc/enroot/enroot.conf.d"
     printf 'SF_PYXIS_SO=%q\n' "$STACK/pyxis/spank_pyxis.so"
     printf 'SF_IMAGES=%q\n' "$IMAGES"
