@@ -300,7 +300,7 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
                   << shell_join({step.begin(), std::find(step.begin(), step.end(), "sh")}) << " sh -c ...\n";
         for (int i = 0; i < nnodes; ++i) {
             const std::string& node = nodes[static_cast<size_t>(i)];
-            const NodeRole role{nnodes, i, head_address, port, "<" + node + "'s SPARKFABRIC_BOOTSTRAP_ADDR in the container>"};
+            const NodeRole role{nnodes, i, head_address, port, "<SPARKFABRIC_BOOTSTRAP_ADDR of " + node + " in its container>"};
             const NodeCommand command = node_command(request, torch, procs, role);
             std::cout << "# " << node << "\n" << with_environment(command.environment, command.argv) << "\n";
         }

@@ -7,6 +7,10 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: the cluster tests need root" >&2
     exit 77
 fi
+# The cluster tests take the build dir first: stop at once where the nodes' user cannot read it
+# (run_example.sh, whose first argument is a node count, checks its own).
+source "$_testlib_dir/checkout_check.sh"
+[ ! -f "${1:-}/CMakeCache.txt" ] || require_build_visible_to_nodes "$1"
 export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
 # Namespace, bridge and node names are global: tests from several checkouts (or a test and a
 # benchmark) take turns on one lock instead of tearing down each other's cluster.

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The container stack alone in the emulated cluster: real pyxis and enroot (no sparkfabric
 # plugin loaded), real srun --container-image as the ordinary user, and nothing left behind.
-# Every part prints how long it took. Usage: container_stack_smoke.sh BUILD_DIR
+# Every part prints how long it took. Usage: pyxis_test.sh BUILD_DIR
 # (BUILD_DIR is taken as the other cluster tests take it; nothing of it is used here.)
 # shellcheck disable=SC1091,SC2016  # testlib is sourced at run time; task commands expand in the task
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-: "${1:?usage: container_stack_smoke.sh BUILD_DIR}"
+: "${1:?usage: pyxis_test.sh BUILD_DIR}"
 
 now() { date +%s.%N; }
 took() {  # LABEL START
