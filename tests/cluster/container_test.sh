@@ -81,6 +81,25 @@ assert_eq "$(echo "$strict_plain" | grep -c STARTED)" "2" "strict passes a clean
 assert_no_container_leftovers
 pass "the user's values kept inside; explain names the image's NCCL; strict stops a hanging image, passes a clean one"
 
+# 3b. The other plugstack order (sparkfabric.conf listed before pyxis): sparkfabric's task_init
+# runs before pyxis starts the container, so the image's values would win; sparkfabric's enroot
+# hook (installed in enroot's hooks.d, as a site installs the package's) takes them out of the
+# container's environment, in either order. With pyxis first, task_init still names them.
+probe='echo "$(hostname) if=$NCCL_SOCKET_IFNAME hca=${NCCL_IB_HCA:-unset} gloo=$GLOO_SOCKET_IFNAME taken=$SPARKFABRIC_IMAGE_ENV"'
+mv "$SF_PYXIS_PLUGSTACK_D/sparkfabric.conf" "$SF_PYXIS_PLUGSTACK_D/00-sparkfabric.conf"
+out=$(on 120 -N2 --container-image="$images/baked.sqsh" sh -c "$probe")
+assert_contains "$out" "spark-dgx-2 if=eth0 hca=mlx5_9 gloo=eth0" "sparkfabric before pyxis, no hook: the image wins (why the hook exists)"
+install -m 755 "$build/enroot/hooks.d/90-sparkfabric.sh" "$SF_ENROOT_HOOKS_D/90-sparkfabric.sh"
+out=$(GLOO_SOCKET_IFNAME=enP7s7 on 120 -N2 --container-image="$images/baked.sqsh" sh -c "$probe")
+assert_contains "$out" "spark-dgx-2 if==enp1s0f1np1,enP2p1s0f1np1 hca=unset gloo=enP7s7 taken=NCCL_SOCKET_IFNAME=eth0 NCCL_IB_HCA=mlx5_9 GLOO_SOCKET_IFNAME=eth0" "sparkfabric before pyxis, with the hook"
+mv "$SF_PYXIS_PLUGSTACK_D/00-sparkfabric.conf" "$SF_PYXIS_PLUGSTACK_D/sparkfabric.conf"
+out=$(on 120 -N2 --container-image="$images/baked.sqsh" sh -c "$probe")
+assert_contains "$out" "spark-dgx-1 if==enp1s0f1np1,enP2p1s0f1np1 hca=unset gloo=enp1s0f1np1" "pyxis first, with the hook"
+assert_contains "$out" "info: spark-dgx-1: NCCL_SOCKET_IFNAME: the container image set NCCL_SOCKET_IFNAME='eth0'; the task gets '=enp1s0f1np1,enP2p1s0f1np1' (sparkfabric's plan)" "what the hook took out is named"
+rm "$SF_ENROOT_HOOKS_D/90-sparkfabric.sh"
+assert_no_container_leftovers
+pass "either plugstack order: with sparkfabric first the enroot hook keeps the job's values; with pyxis first task_init names what the hook took out"
+
 # 4. A missing image and an image enroot cannot use: pyxis's error, a failed step, nothing left.
 for image in /nonexistent/image.sqsh /etc/hostname; do
     set +e
