@@ -21,10 +21,11 @@ std::vector<char*> c_argv(const Argv& argv) {
     return pointers;
 }
 
-pid_t spawn(const Argv& argv, int stdout_fd) {
+pid_t spawn(const Argv& argv, int stdout_fd, int stderr_fd = -1) {
     const pid_t pid = fork();
     if (pid == 0) {
         if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
+        if (stderr_fd >= 0) dup2(stderr_fd, STDERR_FILENO);
         auto pointers = c_argv(argv);
         execvp(pointers[0], pointers.data());
         dprintf(STDERR_FILENO, "spark-launch: cannot run %s: %s\n", argv[0].c_str(), std::strerror(errno));
@@ -35,29 +36,33 @@ pid_t spawn(const Argv& argv, int stdout_fd) {
 
 int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
-}  // namespace
-
-std::string exec_replace(const Argv& argv) {
-    auto pointers = c_argv(argv);
-    execvp(pointers[0], pointers.data());
-    return "cannot run " + argv[0] + ": " + std::strerror(errno);
-}
-
-Captured run_capture(const Argv& argv, int timeout_seconds) {
+// Reads the child's stdout (and stderr, when asked) until both close or the time is up; then
+// SIGKILL. Each stream keeps its first MiB.
+Captured capture(const Argv& argv, int timeout_seconds, bool keep_stderr) {
     Captured result;
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return result;
-    const pid_t pid = spawn(argv, pipe_fds[1]);
-    close(pipe_fds[1]);
+    int out_fds[2];
+    int err_fds[2] = {-1, -1};
+    if (pipe2(out_fds, O_CLOEXEC) != 0) return result;
+    if (keep_stderr && pipe2(err_fds, O_CLOEXEC) != 0) {
+        close(out_fds[0]);
+        close(out_fds[1]);
+        return result;
+    }
+    const pid_t pid = spawn(argv, out_fds[1], err_fds[1]);
+    close(out_fds[1]);
+    if (keep_stderr) close(err_fds[1]);
     if (pid < 0) {
-        close(pipe_fds[0]);
+        close(out_fds[0]);
+        if (keep_stderr) close(err_fds[0]);
         return result;
     }
     timespec start{};
     clock_gettime(CLOCK_MONOTONIC, &start);
     bool timed_out = false;
     char buffer[4096];
-    while (true) {
+    pollfd streams[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};  // fd -1: poll skips it
+    std::string* texts[2] = {&result.out, &result.err};
+    while (streams[0].fd >= 0 || streams[1].fd >= 0) {
         timespec now{};
         clock_gettime(CLOCK_MONOTONIC, &now);
         const long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -66,19 +71,39 @@ Captured run_capture(const Argv& argv, int timeout_seconds) {
             timed_out = true;
             break;
         }
-        pollfd readable{pipe_fds[0], POLLIN, 0};
-        if (poll(&readable, 1, static_cast<int>(left_ms)) <= 0) continue;
-        const ssize_t got = read(pipe_fds[0], buffer, sizeof buffer);
-        if (got <= 0) break;
-        if (result.out.size() < (1u << 20)) result.out.append(buffer, static_cast<size_t>(got));
+        if (poll(streams, 2, static_cast<int>(left_ms)) <= 0) continue;
+        for (int i = 0; i < 2; ++i) {
+            if (streams[i].fd < 0 || streams[i].revents == 0) continue;
+            const ssize_t got = read(streams[i].fd, buffer, sizeof buffer);
+            if (got <= 0) {
+                close(streams[i].fd);
+                streams[i].fd = -1;
+                continue;
+            }
+            if (texts[i]->size() < (1u << 20)) texts[i]->append(buffer, static_cast<size_t>(got));
+        }
     }
-    close(pipe_fds[0]);
+    for (const auto& stream : streams) {
+        if (stream.fd >= 0) close(stream.fd);
+    }
     if (timed_out) kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     result.status = timed_out ? 124 : exit_status(status);
     return result;
 }
+
+}  // namespace
+
+std::string exec_replace(const Argv& argv) {
+    auto pointers = c_argv(argv);
+    execvp(pointers[0], pointers.data());
+    return "cannot run " + argv[0] + ": " + std::strerror(errno);
+}
+
+Captured run_capture(const Argv& argv, int timeout_seconds) { return capture(argv, timeout_seconds, false); }
+
+Captured run_capture_both(const Argv& argv, int timeout_seconds) { return capture(argv, timeout_seconds, true); }
 
 int run_parallel(const std::vector<Argv>& commands) {
     std::vector<pid_t> children;

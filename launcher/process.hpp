@@ -14,8 +14,12 @@ std::string exec_replace(const Argv& argv);
 struct Captured {
     int status = -1;  // exit status; 124 on timeout; 127 when it could not start
     std::string out;
+    std::string err;  // only from run_capture_both; run_capture leaves stderr on ours
 };
 Captured run_capture(const Argv& argv, int timeout_seconds);
+// stdout and stderr apart: for a step whose failure is many lines of someone else's log (pyxis)
+// that the caller sums up in one.
+Captured run_capture_both(const Argv& argv, int timeout_seconds);
 
 // Starts every command, waits for all; the first non-zero exit status, else 0.
 int run_parallel(const std::vector<Argv>& commands);
