@@ -75,6 +75,9 @@ public:
         result_.nodes = expected;
         result_.checks = columns();
         result_.bandwidth = bandwidth;
+        if (std::any_of(reports.begin(), reports.end(), [](const NodeReport& r) { return r.image.has_value(); })) {
+            result_.checks.insert(result_.checks.end(), std::begin(kImageColumns), std::end(kImageColumns));
+        }
         if (bandwidth.requested) result_.checks.push_back("busbw");
         for (const auto& report : reports) {
             if (std::find(result_.nodes.begin(), result_.nodes.end(), report.node) == result_.nodes.end()) {
@@ -107,6 +110,7 @@ public:
         check_software();
         check_memlock();
         check_plan();
+        check_image();
         check_bandwidth();
         for (const auto& [node, row] : result_.cells) {
             for (const auto& [check, cell] : row) {
@@ -120,9 +124,13 @@ public:
 private:
     void mark(const std::string& node, const std::string& check, Cell cell, Severity severity, const std::string& subject,
               const std::string& message, const std::string& fix) {
+        raise(node, check, cell);
+        result_.problems.push_back({severity, node, subject, message, fix});
+    }
+
+    void raise(const std::string& node, const std::string& check, Cell cell) {
         Cell& current = result_.cells[node][check];
         if (current == Cell::none || current == Cell::ok || (current == Cell::warn && cell == Cell::fail)) current = cell;
-        result_.problems.push_back({severity, node, subject, message, fix});
     }
 
     void ok_unless_marked(const std::string& node, const std::string& check) {
@@ -365,6 +373,56 @@ private:
             }
         }
         each_report([&](const std::string& node, const NodeReport&) { ok_unless_marked(node, "plan"); });
+    }
+
+    // Each node's view from inside the container image, judged against its own plan. One image
+    // gives every node the same findings: a finding every node has is one line for all nodes.
+    void check_image() {
+        std::vector<std::string> viewed;
+        std::vector<std::pair<std::string, Finding>> found;  // node, finding
+        each_report([&](const std::string& node, const NodeReport& report) {
+            if (!report.image) return;
+            const ImageView& view = *report.image;
+            result_.image = view.image;
+            result_.images[node] = view;
+            if (!view.error.empty()) {
+                mark(node, "image", Cell::fail, Severity::error, view.image, view.error,
+                     "check the image's name or path and that this node can read it; `srun -w " + node +
+                         " --container-image=" + view.image + " true` shows pyxis's and enroot's whole log");
+                return;
+            }
+            viewed.push_back(node);
+            for (const auto& finding : judge_image(view, report.plan)) {
+                if (finding.severity != Severity::info) {
+                    raise(node, image_column(finding.code), finding.severity == Severity::error ? Cell::fail : Cell::warn);
+                }
+                found.emplace_back(node, finding);
+            }
+            for (const char* column : kImageColumns) ok_unless_marked(node, column);
+        });
+        auto same = [](const Finding& a, const Finding& b) {
+            return a.severity == b.severity && a.subject == b.subject && a.message == b.message && a.fix == b.fix;
+        };
+        std::vector<bool> listed(found.size(), false);
+        for (size_t i = 0; i < found.size(); ++i) {
+            if (listed[i]) continue;
+            std::vector<size_t> alike;
+            std::set<std::string> on;
+            for (size_t j = i; j < found.size(); ++j) {
+                if (!listed[j] && same(found[i].second, found[j].second)) {
+                    alike.push_back(j);
+                    on.insert(found[j].first);
+                }
+            }
+            const bool everywhere = viewed.size() > 1 && on.size() == viewed.size();
+            for (const size_t j : alike) {
+                listed[j] = true;
+                if (everywhere && j != alike.front()) continue;
+                const Finding& finding = found[j].second;
+                result_.problems.push_back({finding.severity, everywhere ? std::string("all nodes") : found[j].first,
+                                            finding.subject, finding.message, finding.fix});
+            }
+        }
     }
 
     // One collective across all nodes: every answering node gets the same cell.

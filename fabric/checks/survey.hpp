@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fabric/checks/survey_image.hpp"
 #include "fabric/common/config.hpp"
 #include "fabric/common/findings.hpp"
 #include "fabric/discovery/software.hpp"
@@ -25,6 +26,9 @@ struct NodeReport {
     std::vector<Finding> findings;  // the node's own checks
     SoftwareFacts software;
     long long task_memlock_kib = -1;  // the limit a task of the job gets; -1 unlimited
+    // survey --container-image: the node's view from inside the image. Not in the node's JSON:
+    // the survey's own probe step fills it in (spark-fabric cannot run in the image).
+    std::optional<ImageView> image;
 };
 
 std::string node_report_to_json(const NodeReport& report);
@@ -79,6 +83,8 @@ struct SurveyResult {
     std::map<std::string, std::map<std::string, std::string>> variables;  // variable -> node -> value
     std::vector<std::string> differs;
     BandwidthRun bandwidth;
+    std::string image;                        // survey --container-image; empty without
+    std::map<std::string, ImageView> images;  // node -> its view from inside the image
     int exit_code = 0;  // 0 ok, 1 warnings, 2 errors
 };
 

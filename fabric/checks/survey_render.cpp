@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "fabric/checks/survey.hpp"
 
@@ -22,6 +23,62 @@ std::string painted(Cell cell, size_t width, bool colour) {
 
 const char* severity_word(Severity severity) {
     return severity == Severity::error ? "FAIL" : severity == Severity::warning ? "warn" : "info";
+}
+
+// The "inside the image" rows, side by side where nodes differ (a node's stale copy of a tag).
+std::string image_text(const SurveyResult& result, size_t node_width) {
+    std::vector<std::string> labels;
+    std::map<std::string, std::map<std::string, std::string>> rows;  // label -> node -> text
+    for (const auto& node : result.nodes) {
+        const auto view = result.images.find(node);
+        if (view == result.images.end() || !view->second.error.empty()) continue;
+        for (const auto& [label, text] : image_rows(view->second)) {
+            if (rows.count(label) == 0) labels.push_back(label);
+            rows[label][node] = text;
+        }
+    }
+    std::string text = "\ninside the image " + result.image;
+    if (labels.empty()) return text + ": no node started it (see the problems)\n";
+    text += " (* differs between nodes):\n";
+    for (const auto& label : labels) {
+        const auto& by_node = rows.at(label);
+        const bool same = std::all_of(by_node.begin(), by_node.end(),
+                                      [&](const auto& entry) { return entry.second == by_node.begin()->second; });
+        if (same) {
+            text += "    " + label + ": " + by_node.begin()->second + "\n";
+            continue;
+        }
+        text += "  * " + label + ":\n";
+        for (const auto& [node, value] : by_node) text += "      " + pad(node, node_width) + value + "\n";
+    }
+    return text;
+}
+
+nlohmann::json image_json(const SurveyResult& result) {
+    if (result.image.empty()) return nullptr;
+    nlohmann::json nodes = nlohmann::json::object();
+    for (const auto& [node, view] : result.images) {
+        nlohmann::json libraries = nlohmann::json::array(), conf = nlohmann::json::array(), rows = nlohmann::json::object();
+        for (const auto& library : view.runtime.software.nccl) {
+            libraries.push_back({{"path", library.path}, {"version", library.version}});
+        }
+        for (const auto& line : view.runtime.conf) {
+            conf.push_back({{"file", line.file}, {"line", line.line}, {"name", line.name}, {"value", line.value}});
+        }
+        if (view.error.empty()) {
+            for (const auto& [label, text] : image_rows(view)) rows[label] = text;
+        }
+        nodes[node] = {{"error", view.error},
+                       {"machine", view.runtime.machine},
+                       {"nccl", libraries},
+                       {"torch_version", view.runtime.software.torch_version},
+                       {"nccl_conf", conf},
+                       {"net_plugins", view.runtime.software.nccl_net_plugins},
+                       {"missing_interfaces", view.runtime.missing_interfaces},
+                       {"environment", view.image_environment},
+                       {"rows", rows}};
+    }
+    return {{"name", result.image}, {"nodes", nodes}};
 }
 
 }  // namespace
@@ -64,6 +121,7 @@ std::string survey_to_text(const SurveyResult& result, bool colour) {
             }
         }
     }
+    if (!result.image.empty()) text += image_text(result, node_width);
     return text;
 }
 
@@ -85,6 +143,7 @@ std::string survey_to_json(const SurveyResult& result) {
                                                     {"peak_all_reduce_busbw_gbps", result.bandwidth.peak_all_reduce_busbw},
                                                     {"pass_mark_gbps", result.bandwidth.pass_mark},
                                                     {"note", result.bandwidth.note}}},
+                                     {"image", image_json(result)},
                                      {"exit_code", result.exit_code}};
     return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
