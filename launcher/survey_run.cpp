@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"
 #include "launcher/process.hpp"
+#include "launcher/survey_image.hpp"
 
 namespace sparkfabric::launch {
 namespace {
@@ -134,6 +136,10 @@ SurveyRun run_survey(const SurveyRequest& request) {
         nodes = expand_nodelist(nodelist);
     }
     if (nodes.size() > static_cast<size_t>(kMaxNodesWithoutFlag) * 10) throw LaunchError("survey: too many nodes");
+    if (!request.container_image.empty() && !request.hostfile.empty()) {
+        throw LaunchError("survey: --container-image starts the image through pyxis in a Slurm allocation; with "
+                          "--hostfile there is no Slurm");
+    }
 
     Argv agent{request.spark_fabric};
     if (!request.config_path.empty()) agent.insert(agent.end(), {"--config", request.config_path});
@@ -157,6 +163,14 @@ SurveyRun run_survey(const SurveyRequest& request) {
         } catch (const std::exception& error) {
             silent[answer.node] = std::string("unreadable report: ") + error.what();
         }
+    }
+
+    // The image's view, beside the peer probes: its step (enroot unpacking the image) is the
+    // slowest, and the two do not touch each other.
+    std::future<std::map<std::string, ImageView>> images;
+    if (!request.container_image.empty()) {
+        const ImageSurvey survey{request.container_image, request.container_mounts, request.image_timeout_seconds};
+        images = std::async(std::launch::async, probe_images, survey, std::cref(reports));
     }
 
     work.clear();
@@ -184,6 +198,13 @@ SurveyRun run_survey(const SurveyRequest& request) {
             }
         }
         probes.insert(probes.end(), mine.begin(), mine.end());
+    }
+
+    if (images.valid()) {
+        const auto views = images.get();
+        for (auto& report : reports) {
+            if (const auto view = views.find(report.node); view != views.end()) report.image = view->second;
+        }
     }
 
     // The site's expectations (MTU) as this machine reads them; the nodes apply their own.

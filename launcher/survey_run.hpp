@@ -17,6 +17,9 @@ struct SurveyRequest {
     int timeout_seconds = 10;    // per phase and node
     int probe_timeout_ms = 2000; // per TCP connect
     bool bandwidth = false;      // then spark-nccl-check across the allocation, when the checks pass
+    std::string container_image;   // also each node's view from inside this image (pyxis); empty: none
+    std::string container_mounts;  // pyxis's --container-mounts for it
+    int image_timeout_seconds = 60;  // its step per node: importing an image takes longer than an answer
 };
 
 struct SurveyRun {

@@ -2,6 +2,8 @@
 // `survey-node` and `survey-probe` are what it runs on each node.
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <future>
 #include <iostream>
 
@@ -28,6 +30,33 @@ int bounded_number(const std::map<std::string, std::string>& flags, const std::s
     }
     return value;
 }
+
+#ifdef SPARKFABRIC_HAVE_SURVEY
+// --container-image, else pyxis's PYXIS_CONTAINER_IMAGE (as spark-launch takes it). pyxis
+// applies PYXIS_CONTAINER_* to every srun step of the allocation, and the survey's own agents
+// must run on the hosts (spark-fabric is not in the image): so they are unset here, for the
+// steps this survey starts.
+void resolve_container_image(const std::map<std::string, std::string>& flags, launch::SurveyRequest& request) {
+    const auto flag = [&](const char* name) { return flags.count(name) != 0 ? flags.at(name) : std::string(); };
+    request.container_image = flag("--container-image");
+    request.container_mounts = flag("--container-mounts");
+    if (request.container_image.empty() && request.hostfile.empty()) {
+        if (const char* image = std::getenv("PYXIS_CONTAINER_IMAGE")) request.container_image = image;
+        if (const char* mounts = std::getenv("PYXIS_CONTAINER_MOUNTS"); mounts != nullptr && request.container_mounts.empty()) {
+            request.container_mounts = mounts;
+        }
+    }
+    std::vector<std::string> names;
+    for (char** entry = ::environ; *entry != nullptr; ++entry) {
+        if (std::strncmp(*entry, "PYXIS_CONTAINER_", 16) != 0) continue;
+        if (const char* equals = std::strchr(*entry, '=')) names.emplace_back(*entry, static_cast<size_t>(equals - *entry));
+    }
+    for (const auto& name : names) unsetenv(name.c_str());
+    if (request.container_image.empty() && !request.container_mounts.empty()) {
+        throw UsageError{"survey: --container-mounts needs --container-image"};
+    }
+}
+#endif
 
 }  // namespace
 
@@ -73,7 +102,9 @@ int run_survey_probe(const Globals&, const std::vector<std::string>& args) {
 
 int run_survey(const Globals& globals, const std::vector<std::string>& args) {
     const auto flags = parse_command_flags(
-        args, {{"--hostfile"}, {"--format"}, {"--timeout"}, {"--probe-timeout-ms"}, {"--color"}, {"--bandwidth", false}},
+        args,
+        {{"--hostfile"}, {"--format"}, {"--timeout"}, {"--probe-timeout-ms"}, {"--color"}, {"--bandwidth", false},
+         {"--container-image"}, {"--container-mounts"}},
         "survey");
     const std::string format = flags.count("--format") != 0 ? flags.at("--format") : "text";
     if (format != "text" && format != "json") throw UsageError{"survey: --format must be text or json"};
@@ -89,6 +120,8 @@ int run_survey(const Globals& globals, const std::vector<std::string>& args) {
     request.timeout_seconds = bounded_number(flags, "--timeout", 10, 1, 600, "survey");
     request.probe_timeout_ms = bounded_number(flags, "--probe-timeout-ms", 2000, 1, 60000, "survey");
     request.bandwidth = flags.count("--bandwidth") != 0;
+    resolve_container_image(flags, request);
+    if (flags.count("--timeout") != 0) request.image_timeout_seconds = request.timeout_seconds;
     const launch::SurveyRun run = launch::run_survey(request);
     if (format == "json") {
         std::cout << survey_to_json(run.result);
