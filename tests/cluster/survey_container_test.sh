@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# spark-fabric survey --container-image on real pyxis + enroot beside the plugin, as the ordinary
+# user in an allocation of 2 nodes: every node is also reported from inside the image (its NCCL,
+# nccl.conf, net plugins, torch, environment), judged against that node's plan; an image that
+# does not start, or starts too slowly, is one clear FAIL line per node within the timeout.
+# The images are tests/cluster/container_stack.sh's: baked (another cluster's NCCL settings in
+# /etc/environment and /etc/nccl.conf, libnccl 2.27.3, a net plugin) and torch (Debian 12 +
+# python3-torch 1.13).
+# Usage: survey_container_test.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: survey_container_test.sh BUILD_DIR}" && pwd)
+# The stack and the images before the cluster lock: the first torch image takes minutes.
+if [ "$(id -u)" -eq 0 ]; then
+    "$here/container_stack.sh" build
+    "$here/container_stack.sh" images
+fi
+source "$here/testlib.sh"
+fabric="$build/tools/spark-fabric/spark-fabric"
+plugin="$build/spank/sparkfabric.so"
+[ -f "$plugin" ] || fail "no plugin at $plugin: build first"
+cd /  # the test user's working directory for salloc
+
+survey() {  # SECONDS [survey options]: in a 2-node allocation; sets out, rc, wall (s, salloc's too), took (ms, the survey's)
+    local limit=$1 start=$SECONDS
+    shift
+    set +e
+    out=$(run_with_timeout "$limit" as_user salloc -Q -N2 "$fabric" survey --color never "$@" 2>&1)
+    rc=$?
+    set -e
+    wall=$((SECONDS - start))
+    took=$(echo "$out" | sed -n 's/^survey took \([0-9]*\) ms$/\1/p')
+}
+
+# As container_test.sh loads them: pyxis first and sparkfabric second, as plugstack.conf.d sorts them.
+sf_cluster_up 2 --twins --containers
+images=$SF_IMAGES
+printf 'required %s\n' "$plugin" >"$SF_PYXIS_PLUGSTACK_D/sparkfabric.conf"
+echo "include $SF_PYXIS_PLUGSTACK_D/*.conf" >"$SF_CLUSTER_STATE/plugstack.conf"
+
+# 0. Without an image: the survey as before, no image columns.
+survey 120
+assert_eq "$rc" "0" "survey without an image: exit status"
+assert_not_contains "$out" "image" "no image columns or rows without --container-image"
+plain_took=$took
+
+# 1. The baked image: its NCCL at its path, its nccl.conf's known hang (a warning), its
+# NCCL_SOCKET_IFNAME named with what a job gets instead; nothing from pyxis on the terminal.
+survey 180 --container-image="$images/baked.sqsh"
+assert_eq "$rc" "1" "baked image: exit status (warnings)"
+assert_contains "$out" "inside the image $images/baked.sqsh" "the image's rows"
+assert_contains "$out" "    NCCL: 2.27.3 at /usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3" "the image's NCCL and its path"
+assert_contains "$out" "    net plugins: /usr/lib/x86_64-linux-gnu/libnccl-net.so" "the image's net plugin"
+assert_contains "$out" "    nccl.conf: /etc/nccl.conf:1 NCCL_IB_USE_INLINE=1, /etc/nccl.conf:2 NCCL_SOCKET_IFNAME=eth0" "the image's nccl.conf"
+# One image, the same findings on both nodes: one line each, for all nodes; both cells warn.
+assert_contains "$out" "warn all nodes: /etc/nccl.conf:1: sets NCCL_IB_USE_INLINE=1" "the nccl.conf hang"
+assert_contains "$out" "info all nodes: NCCL_SOCKET_IFNAME: the image sets NCCL_SOCKET_IFNAME=eth0; in a job the sparkfabric plugin replaces it: the task gets '=enp1s0f1np1,enP2p1s0f1np1' (sparkfabric's plan)" "the image's NCCL_SOCKET_IFNAME"
+assert_eq "$(echo "$out" | grep -c '^spark-dgx-[12] .* ok  *warn *$')" "2" "image-conf warns on both nodes, the other image cells ok"
+assert_contains "$out" "NCCL_IB_HCA: the image sets NCCL_IB_HCA=mlx5_9; in a job the sparkfabric plugin replaces it: the task gets unset (the plan leaves it unset)" "a name the plan leaves to NCCL"
+assert_contains "$out" "NCCL_VERSION=2.21.5 but the library the task loads is 2.27.3" "the image's stale NCCL_VERSION"
+assert_not_contains "$out" "/etc/nccl.conf:2:" "line 2 is no finding: the plan's NCCL_SOCKET_IFNAME wins over it"
+assert_not_contains "$out" "pyxis" "pyxis's own lines stay off the terminal"
+assert_no_container_leftovers
+baked_took=$took
+pass "baked image: NCCL 2.27.3 at its path, the nccl.conf hang warned, the image's NCCL_SOCKET_IFNAME named (survey took ${baked_took} ms; ${plain_took} ms without an image)"
+
+# 2. JSON for tools, with the image's view per node.
+set +e
+json=$(run_with_timeout 180 as_user salloc -Q -N2 "$fabric" survey --format json --container-image="$images/baked.sqsh" 2>/dev/null)
+set -e
+summary=$(echo "$json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+n = d["image"]["nodes"]["spark-dgx-2"]
+print(d["exit_code"], d["cells"]["spark-dgx-1"]["image-conf"], n["nccl"][0]["version"], n["nccl_conf"][0]["name"],
+      n["environment"]["NCCL_SOCKET_IFNAME"], n["error"] == "")')
+assert_eq "$summary" "1 warn 2.27.3 NCCL_IB_USE_INLINE eth0 True" "JSON: the image's view and its cells"
+assert_no_container_leftovers
+pass "--format json parses, with the image's NCCL, nccl.conf and environment per node"
+
+# 3. The torch image (Debian 12, python3-torch): torch 1.13 in the image, no NCCL in it.
+survey 300 --container-image="$images/torch.sqsh"
+assert_contains "$out" "    torch: 1.13" "torch in the image"
+assert_contains "$out" "    NCCL: none found" "no NCCL in Debian's CPU torch"
+assert_not_contains "$out" "FAIL" "the torch image starts on both nodes"
+assert_no_container_leftovers
+pass "torch image: torch $(echo "$out" | sed -n 's/^    torch: //p') reported (survey took ${took} ms: enroot unpacks 440 MB)"
+
+# 4. pyxis's environment form: PYXIS_CONTAINER_IMAGE is the survey's image, and the survey's
+# own agents still run on the hosts (pyxis would start every step of the allocation in it).
+set +e
+out=$(PYXIS_CONTAINER_IMAGE=$images/baked.sqsh run_with_timeout 180 as_user salloc -Q -N2 "$fabric" survey --color never 2>&1)
+set -e
+assert_contains "$out" "    NCCL: 2.27.3 at /usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3" "PYXIS_CONTAINER_IMAGE surveyed"
+assert_contains "$out" "spark-dgx-2 ok" "the agents answered from the hosts"
+assert_no_container_leftovers
+pass "PYXIS_CONTAINER_IMAGE: the image surveyed, the agents on the hosts"
+
+# 5. A missing image: one clear FAIL per node naming the image and the node, no wall of pyxis
+# lines, within the timeout.
+survey 120 --timeout 20 --container-image=/nonexistent/image.sqsh
+assert_eq "$rc" "2" "missing image: exit status"
+for node in spark-dgx-1 spark-dgx-2; do
+    assert_contains "$out" "FAIL $node: /nonexistent/image.sqsh: the image /nonexistent/image.sqsh did not start on $node: " "the missing image on $node"
+done
+assert_not_contains "$out" "slurmstepd" "no slurmstepd log lines"
+[ "$wall" -le 40 ] || fail "a missing image took $wall s with --timeout 20"
+assert_no_container_leftovers
+pass "missing image: FAIL on each node naming the image and the node: $(echo "$out" | grep -m1 'did not start on spark-dgx-1') (survey took ${took} ms)"
+
+# 6. An image slower than --timeout (an enroot hook that sleeps, as a slow registry pull would):
+# the survey gives up on it in time and says so.
+printf '#!/bin/sh\nsleep 25\n' >"$SF_ENROOT_HOOKS_D/50-slow.sh"
+chmod 755 "$SF_ENROOT_HOOKS_D/50-slow.sh"
+survey 120 --timeout 6 --container-image="$images/baked.sqsh"
+rm "$SF_ENROOT_HOOKS_D/50-slow.sh"
+assert_eq "$rc" "2" "slow image: exit status"
+assert_contains "$out" "did not start on spark-dgx-1: no answer within 6 s" "the slow image named"
+assert_contains "$out" "spark-dgx-1 ok" "the host checks still answered"
+[ "$wall" -le 25 ] || fail "a slow image took $wall s with --timeout 6"
+SF_LEFTOVER_WAIT=60 assert_no_container_leftovers
+pass "an image slower than --timeout: FAIL within the bound (survey took ${took} ms)"
