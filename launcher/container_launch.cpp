@@ -1,9 +1,12 @@
 #include "launcher/container_launch.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 
 namespace sparkfabric::launch {
 namespace {
@@ -39,6 +42,19 @@ constexpr const char* kTorchProbe =
     "except Exception as e:\n"
     "    print('libuv=no' if 'libuv' in str(e) else 'libuv=unknown')\n";
 
+// docker's daemon sets limits as root: unlimited always works. Rootless podman cannot raise the
+// hard limit of the login it runs in, and the container would not start: it gets that limit,
+// and the user is told that RDMA needs more.
+std::string memlock_limit(const std::string& runtime) {
+    rlimit limit{};
+    if (runtime == "docker" || getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_max == RLIM_INFINITY) return "memlock=-1";
+    std::cerr << "spark-launch: podman cannot give the container unlimited locked memory: this login's hard limit is "
+              << limit.rlim_max / 1024 << " KiB (RDMA registration needs unlimited: raise memlock in "
+                 "/etc/security/limits.conf, or use docker)\n";
+    const std::string bytes = std::to_string(limit.rlim_max);
+    return "memlock=" + bytes + ":" + bytes;
+}
+
 }  // namespace
 
 void resolve_container(LaunchRequest& request) {
@@ -57,11 +73,16 @@ void resolve_container(LaunchRequest& request) {
     for (const auto& name : names) unsetenv(name.c_str());
     if (request.container_image.empty()) {
         if (!request.container_mounts.empty()) throw LaunchError("--container-mounts needs --container-image");
+        if (!request.container_runtime.empty()) throw LaunchError("--container-runtime needs --container-image");
         return;
     }
-    if (!request.hostfile.empty()) {
-        throw LaunchError("--container-image runs the program through pyxis inside a Slurm allocation; "
-                          "with --hostfile there is no Slurm");
+    if (!request.hostfile.empty() && request.container_runtime.empty()) {
+        throw LaunchError("--hostfile with --container-image needs --container-runtime docker or podman: plain hosts "
+                          "have no pyxis");
+    }
+    if (request.hostfile.empty() && !request.container_runtime.empty()) {
+        throw LaunchError("--container-runtime is for --hostfile hosts; inside a Slurm allocation the image runs "
+                          "through pyxis (drop --container-runtime)");
     }
     if (request.launcher == "mpirun" || request.launcher == "ray") {
         throw LaunchError(request.launcher + " in a container image is not supported yet: use spark-launch --container-image=" +
@@ -86,6 +107,32 @@ Argv container_step_command(const LaunchRequest& request, const std::vector<Argv
         argv.push_back(std::to_string(command.size()));
         argv.insert(argv.end(), command.begin(), command.end());
     }
+    return argv;
+}
+
+Argv runtime_torch_probe_command(const LaunchRequest& request) {
+    return runtime_run_command(request, "", {}, {request.python.empty() ? std::string("python3") : request.python, "-c", kTorchProbe});
+}
+
+Argv runtime_run_command(const LaunchRequest& request, const std::string& name,
+                         const std::vector<std::pair<std::string, std::string>>& environment, const Argv& program) {
+    Argv argv{request.container_runtime, "run", "--rm"};
+    if (!name.empty()) argv.insert(argv.end(), {"--name", name});
+    // NVIDIA's playbooks (connect-two-sparks, nccl): the host's network and IPC, RDMA devices,
+    // unlimited locked memory for registered buffers, the GPUs. A device the host lacks would
+    // only make the runtime refuse to start.
+    argv.insert(argv.end(), {"--network", "host", "--ipc", "host", "--ulimit", memlock_limit(request.container_runtime)});
+    if (access("/dev/infiniband", F_OK) == 0) argv.insert(argv.end(), {"--device", "/dev/infiniband"});
+    if (access("/dev/nvidiactl", F_OK) == 0) argv.insert(argv.end(), {"--gpus", "all"});
+    std::string mounts = request.container_mounts;
+    for (size_t start = 0; !mounts.empty() && start <= mounts.size();) {
+        const size_t comma = std::min(mounts.find(',', start), mounts.size());
+        if (comma > start) argv.insert(argv.end(), {"-v", mounts.substr(start, comma - start)});
+        start = comma + 1;
+    }
+    for (const auto& [variable, value] : environment) argv.insert(argv.end(), {"-e", variable + "=" + value});
+    argv.push_back(request.container_image);
+    argv.insert(argv.end(), program.begin(), program.end());
     return argv;
 }
 

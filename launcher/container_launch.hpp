@@ -26,7 +26,8 @@ inline constexpr const char* kOwnAddressToken = "@SPARKFABRIC_OWN_ADDRESS@";
 // PYXIS_CONTAINER_MOUNTS) when the options are not given, then removes every PYXIS_CONTAINER_*
 // variable from this process: pyxis puts every srun step whose environment has them in the
 // image (pyxis args.c, pyxis_args_check_environment_variables), spark-launch's host steps too.
-// Refuses launchers that cannot run in an image yet, naming what works.
+// Refuses launchers that cannot run in an image yet, naming what works, and a runtime where
+// there is no choice of one (pyxis inside Slurm; docker or podman on --hostfile hosts).
 void resolve_container(LaunchRequest& request);
 
 // --container-image=IMG [--container-mounts=M] for srun.
@@ -37,5 +38,15 @@ Argv container_step_command(const LaunchRequest& request, const std::vector<Argv
 
 // The image's torch on `head`: "torch=2.6.0 libuv=no" lines from a probe step in the image.
 Argv torch_probe_command(const LaunchRequest& request, const std::string& head);
+
+// The same probe with docker or podman on this host.
+Argv runtime_torch_probe_command(const LaunchRequest& request);
+
+// On a --hostfile host: `docker|podman run` of the image with what NVIDIA's playbooks pass
+// (--network host --ipc host --ulimit memlock=-1; --device /dev/infiniband and --gpus all where
+// this host has them), a -v per mount, and `environment` as -e: the host's own plan, planned
+// here, and the node's launch values. `name` lets the stage remove the container afterwards.
+Argv runtime_run_command(const LaunchRequest& request, const std::string& name,
+                         const std::vector<std::pair<std::string, std::string>>& environment, const Argv& program);
 
 }  // namespace sparkfabric::launch

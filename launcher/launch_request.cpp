@@ -51,7 +51,11 @@ const char* const kUsage =
     "  --join-timeout SECONDS   ray: how long the nodes have to join (default: 300)\n"
     "  --container-image IMG    run PROGRAM in this image on every node (pyxis + enroot; torchrun,\n"
     "                           vllm, sglang, srun); PYXIS_CONTAINER_IMAGE in the environment does the same\n"
-    "  --container-mounts M     pyxis --container-mounts for those steps (or PYXIS_CONTAINER_MOUNTS)\n"
+    "  --container-mounts M     pyxis --container-mounts for those steps (or PYXIS_CONTAINER_MOUNTS);\n"
+    "                           with --container-runtime, each SRC:DST[:ro] becomes a -v\n"
+    "  --container-runtime R    with --hostfile: docker or podman runs the image on each host (--network\n"
+    "                           host --ipc host --ulimit memlock=-1, /dev/infiniband and the GPUs where\n"
+    "                           the host has them, the host's fabric plan as -e)\n"
     "  --help                   this text\n";
 
 namespace {
@@ -160,6 +164,11 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             if (request.container_image.empty()) throw LaunchError("--container-image needs an image");
         } else if (name == "--container-mounts") {
             request.container_mounts = value(name, arg);
+        } else if (name == "--container-runtime") {
+            request.container_runtime = value(name, arg);
+            if (request.container_runtime != "docker" && request.container_runtime != "podman") {
+                throw LaunchError("--container-runtime: '" + printable(request.container_runtime) + "' is not docker or podman");
+            }
         } else if (name == "--rdzv-id") {
             request.rdzv_id = value(name, arg);
         } else if (!arg.empty() && arg[0] == '-') {

@@ -38,7 +38,8 @@ struct LaunchRequest {
     std::vector<std::string> ray_start_args;  // more `ray start` options, on every node
     int join_timeout = 300;             // seconds for every node to join (Ray)
     std::string container_image;        // pyxis --container-image: the program runs in this image
-    std::string container_mounts;       // pyxis --container-mounts, passed as given
+    std::string container_mounts;       // pyxis --container-mounts, passed as given (SRC:DST[:FLAGS],...)
+    std::string container_runtime;      // --hostfile: docker | podman starts the image on each host
 
     // Internal stages, run by spark-launch itself on each node (through srun or ssh):
     //   plan: print this node's plan (and, with --port-from, a port free here)

@@ -1,5 +1,7 @@
 #include "launcher/node_launch.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -154,22 +156,16 @@ Argv image_command(const NodeCommand& command) {
     return argv;
 }
 
-// The image's torch, asked in the image on the head (--print runs nothing: unknown).
-TorchChoice detect_torch_in_image(const LaunchRequest& request, const std::string& head) {
+// "torch=1.13.1\nlibuv=no" from the probe (container_launch.cpp); refuses a torch that needs
+// spark-launch's legacy-store helper, which is not in the image.
+TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& out) {
     TorchChoice choice;
-    if (request.launcher != "torchrun" || request.print) return choice;
-    const Argv probe = torch_probe_command(request, head);
-    const Captured answer = run_capture(probe, 300);
-    const auto at = answer.out.find("torch=");
-    if (answer.status != 0 || at == std::string::npos) {
-        throw LaunchError("cannot start python3 with torch in the image " + request.container_image + " on " + head + " (" +
-                          shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(answer.status) +
-                          "; pyxis's or python's message is above): check the image path and that it has torch");
-    }
-    choice.version = parse_version_text(answer.out.substr(at + 6, answer.out.find_first_of("\n+", at) - at - 6));
-    choice.libuv = answer.out.find("libuv=yes") != std::string::npos  ? Libuv::yes
-                   : answer.out.find("libuv=no") != std::string::npos ? Libuv::no
-                                                                       : Libuv::unknown;
+    const auto at = out.find("torch=");
+    if (at == std::string::npos) return choice;
+    choice.version = parse_version_text(out.substr(at + 6, out.find_first_of("\n+", at) - at - 6));
+    choice.libuv = out.find("libuv=yes") != std::string::npos  ? Libuv::yes
+                   : out.find("libuv=no") != std::string::npos ? Libuv::no
+                                                                : Libuv::unknown;
     if (torchrun_quirks(choice.version, choice.libuv, request.torchrun_args).legacy_store) {
         throw LaunchError("the torch in " + request.container_image +
                           " is built without libuv; spark-launch runs such a torchrun through its legacy-store helper, "
@@ -177,6 +173,23 @@ TorchChoice detect_torch_in_image(const LaunchRequest& request, const std::strin
                           "image whose torch has libuv (NGC's have)");
     }
     return choice;
+}
+
+std::string probe_failure(const LaunchRequest& request, const std::string& where, const Argv& probe, int status) {
+    return "cannot start python3 with torch in the image " + request.container_image + " on " + where + " (" +
+           shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(status) +
+           "; the runtime's or python's message is above): check the image and that it has torch";
+}
+
+// The image's torch, asked in the image on the head (--print runs nothing: unknown).
+TorchChoice detect_torch_in_image(const LaunchRequest& request, const std::string& head) {
+    if (request.launcher != "torchrun" || request.print) return {};
+    const Argv probe = torch_probe_command(request, head);
+    const Captured answer = run_capture(probe, 300);
+    if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
+        throw LaunchError(probe_failure(request, head, probe, answer.status));
+    }
+    return torch_from_probe(request, answer.out);
 }
 
 std::string with_environment(const std::vector<std::pair<std::string, std::string>>& environment, const Argv& argv) {
@@ -217,6 +230,10 @@ Argv node_stage_args(const LaunchRequest& request, const TorchChoice& torch, int
         for (const auto& arg : request.torchrun_args) stage.push_back("--torchrun-arg=" + arg);
     }
     if (!request.python.empty()) stage.insert(stage.end(), {"--python", request.python});
+    if (!request.container_runtime.empty()) {
+        stage.insert(stage.end(), {"--container-runtime", request.container_runtime, "--container-image", request.container_image});
+        if (!request.container_mounts.empty()) stage.insert(stage.end(), {"--container-mounts", request.container_mounts});
+    }
     if (request.launcher == "ray") {
         stage.insert(stage.end(), {"--ray", request.ray, "--join-timeout", std::to_string(request.join_timeout)});
         for (const auto& arg : request.ray_start_args) stage.push_back("--ray-start-arg=" + arg);
@@ -338,7 +355,8 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
     // rendezvous and every rank's traffic use the fabric.
     const LaunchIdentity identity = this_launch();
     if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
-    const TorchChoice torch = detect_torch(request);
+    // In an image, each host asks its own image for its torch.
+    const TorchChoice torch = request.container_runtime.empty() ? detect_torch(request) : TorchChoice{};
     const std::string port = hostfile_port(request, hosts[0].host, first_port_to_try(identity));
     // A host's slots= stands for its process count unless --nproc-per-node says otherwise.
     auto procs_on = [&](size_t i) { return hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs; };
@@ -353,8 +371,12 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
     if (request.print) {
         for (size_t i = 0; i < hosts.size(); ++i) {
             const NodeRole role{nnodes, static_cast<int>(i), hosts[0].host, port, "<fabric address of " + hosts[i].host + ">"};
-            std::cout << "# " << hosts[i].host << " runs, through: " << shell_join(children[i].argv) << "\n"
-                      << node_lines(request, torch, procs_on(i), role);
+            std::cout << "# " << hosts[i].host << " runs, through: " << shell_join(children[i].argv) << "\n";
+            if (!request.container_runtime.empty()) {
+                const Argv runtime = runtime_run_command(request, "sparkfabric-<pid>", {{"<each variable of its plan>", "..."}}, {});
+                std::cout << "# in the image: " << shell_join(runtime) << " \\\n";
+            }
+            std::cout << node_lines(request, torch, procs_on(i), role);
         }
         return 0;
     }
@@ -363,16 +385,49 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
     return supervise(children, kGraceSeconds);
 }
 
+// A --hostfile host with --container-runtime: the image's torch, asked of the image here.
+TorchChoice torch_in_runtime_image(const LaunchRequest& request) {
+    if (request.launcher != "torchrun") return {};
+    const Argv probe = runtime_torch_probe_command(request);
+    const Captured answer = run_capture(probe, 300);
+    if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
+        throw LaunchError(probe_failure(request, local_hostname(), probe, answer.status));
+    }
+    return torch_from_probe(request, answer.out);
+}
+
+// The program in the image on this host: every variable of the host's plan (and the user's own
+// values it kept) and the node's launch values as -e, since a container starts with the image's
+// environment, not this one. The named container is removed afterwards whatever ended the
+// program (a runtime client killed by a signal can leave its container running).
+int run_in_runtime_image(const LaunchRequest& request, const Plan& plan, const NodeCommand& command) {
+    std::vector<std::pair<std::string, std::string>> environment;
+    for (const auto& variable : plan.variables) {
+        if (const char* value = std::getenv(variable.name.c_str()); value != nullptr) environment.emplace_back(variable.name, value);
+    }
+    environment.insert(environment.end(), command.environment.begin(), command.environment.end());
+    const std::string name = "sparkfabric-" + std::to_string(getpid());
+    const int status = run_until_stdin_closes(runtime_run_command(request, name, environment, command.argv), kGraceSeconds);
+    run_capture({request.container_runtime, "rm", "-f", name}, 60);
+    return status;
+}
+
 int run_node_stage(const LaunchRequest& request) {
     const std::string node = local_hostname();
-    const TorchChoice torch = torch_from_stage_args(request);
+    const bool in_runtime_image = !request.container_runtime.empty();
+    const TorchChoice torch = in_runtime_image ? torch_in_runtime_image(request) : torch_from_stage_args(request);
     NodeRole role{request.nnodes, request.node_rank, request.head_address, std::to_string(request.port), ""};
     if (role.rank < 0) role.rank = std::atoi(env_or("SLURM_NODEID", "0").c_str());
     const bool own_address = wants_own_address(request, torch);
+    Plan plan;
     if (own_address || request.apply_plan) {
         const StepOutcome outcome = local_step(request.config_path, request.nnodes);
         if (request.apply_plan) apply_to_environment(outcome);  // no plugin ran on this host
         if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
+        plan = outcome.plan;
+    }
+    if (in_runtime_image) {
+        return run_in_runtime_image(request, plan, node_command(request, torch, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role));
     }
     if (request.launcher == "ray") {
         return run_ray_node({ray_commands(request, role), role, request.join_timeout, request.watch_stdin});

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <unistd.h>
+
 #include "launcher/container_launch.hpp"
 #include "test_support.hpp"
 
@@ -95,11 +97,34 @@ TEST(ContainerLaunch, LaunchersThatCannotRunInAnImageAreRefused) {
     }
     LaunchRequest hosts = image_request("torchrun");
     hosts.hostfile = "hosts";
-    EXPECT_THROW(resolve_container(hosts), LaunchError);
+    EXPECT_THROW(resolve_container(hosts), LaunchError);  // plain hosts have no pyxis: a runtime is needed
+    hosts.container_runtime = "podman";
+    EXPECT_NO_THROW(resolve_container(hosts));
+    LaunchRequest slurm_runtime = image_request("torchrun");
+    slurm_runtime.container_runtime = "docker";
+    EXPECT_THROW(resolve_container(slurm_runtime), LaunchError);  // inside Slurm: pyxis
     LaunchRequest mounts_only;
     mounts_only.launcher = "torchrun";
     mounts_only.container_mounts = "/a:/a";
     EXPECT_THROW(resolve_container(mounts_only), LaunchError);
+}
+
+TEST(ContainerLaunch, HostfileRuntimeRunsTheImageWithThePlaybooksFlagsAndThePlan) {
+    LaunchRequest request = image_request("torchrun");
+    request.hostfile = "hosts";
+    request.container_runtime = "docker";
+    request.container_mounts = "/data:/data:ro,/models:/models";
+    const Argv argv = runtime_run_command(request, "sparkfabric-42", {{"NCCL_SOCKET_IFNAME", "=enp1s0f1np1"}, {"VLLM_HOST_IP", "10.0.0.2"}},
+                                          {"torchrun", "train.py"});
+    const Argv head{"docker", "run", "--rm", "--name", "sparkfabric-42", "--network", "host", "--ipc", "host", "--ulimit", "memlock=-1"};
+    ASSERT_GE(argv.size(), head.size());
+    EXPECT_EQ(Argv(argv.begin(), argv.begin() + static_cast<long>(head.size())), head);
+    const Argv tail{"-v", "/data:/data:ro", "-v", "/models:/models", "-e", "NCCL_SOCKET_IFNAME==enp1s0f1np1", "-e",
+                    "VLLM_HOST_IP=10.0.0.2", "/images/torch.sqsh", "torchrun", "train.py"};
+    EXPECT_EQ(Argv(argv.end() - static_cast<long>(tail.size()), argv.end()), tail);
+    // RDMA devices and GPUs only where this host has them: a missing device stops the runtime.
+    const bool rdma = std::find(argv.begin(), argv.end(), "/dev/infiniband") != argv.end();
+    EXPECT_EQ(rdma, access("/dev/infiniband", F_OK) == 0);
 }
 
 }  // namespace
