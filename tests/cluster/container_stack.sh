@@ -199,19 +199,9 @@ busybox_path() {
     echo "$bb"
 }
 
-# The Debian mirror this machine installs from (deb822 .sources first, then sources.list).
+# The Debian mirror this machine installs from (scripts/debian-mirror reads the apt sources).
 debian_mirror() {
-    local mirror
-    mirror=$(awk -v suite="$TORCH_SUITE" '
-        /^[[:space:]]*$/ { if (uris != "" && ok) { print uris; exit } uris = ""; ok = 0; next }
-        /^URIs:/ { uris = $2 }
-        /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-        END { if (uris != "" && ok) print uris }' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-    if [[ -z $mirror && -f /etc/apt/sources.list ]]; then
-        mirror=$(awk -v suite="$TORCH_SUITE" '$1 == "deb" && $3 == suite { print $2; exit }' /etc/apt/sources.list)
-    fi
-    [[ -n $mirror ]] || die "no Debian mirror for $TORCH_SUITE in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list"
-    echo "$mirror"
+    "$ROOT/scripts/debian-mirror" || die "no Debian mirror found for the torch image (see above)"
 }
 
 add_printenv() {  # FILE: printenv [NAME...] as a script, busybox's awk doing the work
