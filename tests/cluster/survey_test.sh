@@ -11,10 +11,13 @@ fabric="$build/tools/spark-fabric/spark-fabric"
 launch="$build/launcher/spark-launch"
 plugin="$build/spank/sparkfabric.so"
 
+# --timeout 30 on the runs that must pass: Slurm 24.11 (the Debian 13 stage) starts a 10-node
+# step so slowly that 5 s per phase failed a healthy cluster (issue 20 item 18: why it is slow,
+# and saying what timed out, are open). The hung-slurmd case below keeps 5 s.
 survey() {  # NODELIST [spark-fabric global options]: runs the survey in an allocation; sets out and rc
     local nodes=$1; shift
     set +e
-    out=$(run_with_timeout 120 as_user salloc -Q -w "$nodes" "$fabric" "$@" survey --timeout 5 --color never 2>&1)
+    out=$(run_with_timeout 180 as_user salloc -Q -w "$nodes" "$fabric" "$@" survey --timeout 30 --color never 2>&1)
     rc=$?
     set -e
 }
@@ -29,12 +32,12 @@ assert_contains "$out" "sparkfabric survey: 10 node(s), all checks pass" "health
 assert_not_contains "$out" "FAIL" "no FAIL cell"
 assert_contains "$out" "* SPARKFABRIC_FABRIC_ADDR:" "each node's plan side by side"
 pass "healthy 10-node switch: every check passes ($(echo "$out" | grep -o 'survey took [0-9]* ms'))"
-set +e; json=$(run_with_timeout 120 as_user salloc -Q -N3 "$fabric" survey --format json --timeout 5 2>/dev/null); set -e
+set +e; json=$(run_with_timeout 180 as_user salloc -Q -N3 "$fabric" survey --format json --timeout 30 2>/dev/null); set -e
 assert_eq "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["exit_code"], len(d["nodes"]), d["cells"]["spark-dgx-2"]["reach"])')" "0 3 ok" "JSON for tools"
 
 # --bandwidth runs spark-nccl-check only where it can: these nodes have no GPU, so it says why
 # it measured nothing (a warning), and never hangs.
-set +e; out=$(run_with_timeout 400 as_user salloc -Q -N2 "$fabric" survey --bandwidth --timeout 5 --color never 2>&1); rc=$?; set -e
+set +e; out=$(run_with_timeout 400 as_user salloc -Q -N2 "$fabric" survey --bandwidth --timeout 30 --color never 2>&1); rc=$?; set -e
 assert_eq "$rc" "1" "--bandwidth without GPUs exit status (a warning)"
 assert_contains "$out" "bandwidth not measured: spark-nccl-check" "--bandwidth says why nothing was measured"
 
