@@ -112,9 +112,9 @@ TEST(ImageView, WheelsLoaderPathAndInterfacesComeFromTheProbe) {
         "meta\t/usr/local/lib/python3.12/dist-packages/nvidia_nccl_cu12-2.28.9.dist-info\t2.28.9\n"
         "meta\t/usr/local/lib/python3.12/dist-packages/torch-2.9.0.dist-info\t2.9.0\n"
         "link\t../escape/libnccl.so.2\t/etc/passwd\n"
-        "file\t/work/nccl.conf\n+NCCL_ALGO=Ring\n"
+        "file\t/opt/job/nccl.conf\n+NCCL_ALGO=Ring\n"
         "net\tlo\nnet\teth0\n"
-        "env0\nLD_LIBRARY_PATH=/opt/old\0NCCL_CONF_FILE=/work/nccl.conf\0"s;
+        "env0\nLD_LIBRARY_PATH=/opt/old\0NCCL_CONF_FILE=/opt/job/nccl.conf\0"s;
     const ImageView view = image_view_from_probe("nvcr.io#nvidia/pytorch:25.09-py3", output, plan);
     const auto& nccl = view.runtime.software.nccl;
     ASSERT_EQ(nccl.size(), 2u);
@@ -123,7 +123,7 @@ TEST(ImageView, WheelsLoaderPathAndInterfacesComeFromTheProbe) {
     EXPECT_EQ(nccl[1].version, "2.28.9");
     EXPECT_EQ(view.runtime.software.torch_version, "2.9.0");
     ASSERT_EQ(view.runtime.conf.size(), 1u);
-    EXPECT_EQ(view.runtime.conf[0].file, "/work/nccl.conf");
+    EXPECT_EQ(view.runtime.conf[0].file, "/opt/job/nccl.conf");
     std::vector<std::string> wanted = plan.interfaces;  // each once, the bootstrap interface among them
     if (std::find(wanted.begin(), wanted.end(), plan.bootstrap_interface) == wanted.end()) {
         wanted.push_back(plan.bootstrap_interface);
