@@ -426,23 +426,12 @@ int run_node_stage(const LaunchRequest& request) {
         if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
         plan = outcome.plan;
     }
-    if (in_runtime_image) {
-        return run_in_runtime_image(request, plan, node_command(request, torch, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role));
-    }
-    if (request.launcher == "ray") {
+    if (request.launcher == "ray") {  // never in an image: resolve_container refuses it
         return run_ray_node({ray_commands(request, role), role, request.join_timeout, request.watch_stdin});
     }
-    NodeCommand command;
-    if (request.launcher == "torchrun") {
-        const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
-        // Only where the user has not set them: these are the detected torch's needs, not values.
-        for (const auto& [name, value] : quirks.environment) setenv(name.c_str(), value.c_str(), 0);
-        command.argv = node_torchrun_line(request, torch, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role);
-    } else if (request.launcher == "vllm") {
-        command = vllm_node_command(request.program, role);
-    } else {
-        command = sglang_node_command(request.python.empty() ? "python3" : request.python, request.program, role);
-    }
+    // The detected torch's needs come only where the user has not set them (node_command).
+    const NodeCommand command = node_command(request, torch, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role);
+    if (in_runtime_image) return run_in_runtime_image(request, plan, command);
     // This node's own values: whatever the launching node's environment had is not this node's.
     for (const auto& [name, value] : command.environment) setenv(name.c_str(), value.c_str(), 1);
     if (request.watch_stdin) return run_until_stdin_closes(command.argv, kGraceSeconds);
