@@ -11,6 +11,12 @@ namespace sparkfabric::launch {
 using Argv = std::vector<std::string>;
 
 inline constexpr int kGraceSeconds = 10;  // between a forwarded signal and SIGKILL
+// The same on a host of a --hostfile launch, for the program it runs: longer than torchrun's own
+// 30 s between SIGTERM and SIGKILL for its workers (PContext._close(timeout=30) in
+// torch/distributed/elastic/multiprocessing/api.py: SubprocessContext, line 694 in torch 1.13, 892 in 2.6), so that
+// torchrun ends its workers before it is killed itself; torch 2.x starts each worker in its own
+// session (subprocess_handler.py line 56), out of reach of a SIGKILL to torchrun's group.
+inline constexpr int kHostStopGraceSeconds = 45;
 
 std::string env_or(const char* name, const std::string& fallback = {});
 

@@ -124,7 +124,6 @@ RayNodeCommands ray_commands(const LaunchRequest& request, const NodeRole& role)
 
 // Whether this launcher needs each node's own address (it is asked where the node runs).
 bool wants_own_address(const LaunchRequest& request, const TorchChoice& torch) {
-    if (request.launcher == "sglang") return false;
     if (request.launcher != "torchrun") return true;
     const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
     return request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
@@ -407,7 +406,7 @@ int run_in_runtime_image(const LaunchRequest& request, const Plan& plan, const N
     }
     environment.insert(environment.end(), command.environment.begin(), command.environment.end());
     const std::string name = "sparkfabric-" + std::to_string(getpid());
-    const int status = run_until_stdin_closes(runtime_run_command(request, name, environment, command.argv), kGraceSeconds);
+    const int status = run_until_stdin_closes(runtime_run_command(request, name, environment, command.argv), kHostStopGraceSeconds);
     run_capture({request.container_runtime, "rm", "-f", name}, 60);
     return status;
 }
@@ -434,7 +433,7 @@ int run_node_stage(const LaunchRequest& request) {
     if (in_runtime_image) return run_in_runtime_image(request, plan, command);
     // This node's own values: whatever the launching node's environment had is not this node's.
     for (const auto& [name, value] : command.environment) setenv(name.c_str(), value.c_str(), 1);
-    if (request.watch_stdin) return run_until_stdin_closes(command.argv, kGraceSeconds);
+    if (request.watch_stdin) return run_until_stdin_closes(command.argv, kHostStopGraceSeconds);
     return finish(command.argv, request);
 }
 

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "launcher/descendants.hpp"
+
 namespace sparkfabric::launch {
 namespace {
 
@@ -21,7 +23,50 @@ std::vector<char*> c_argv(const Argv& argv) {
     return pointers;
 }
 
+// A SIGCHLD disposition of SIG_IGN, inherited through exec from whoever started spark-launch,
+// makes the kernel reap children itself: waitpid then fails with ECHILD and a failed command
+// would read as status 0 (wait(2), "POSIX.1-2001 specifies that if the disposition of SIGCHLD is
+// set to SIG_IGN ..."). Children are waited for here, so the default comes back first.
+void make_children_waitable() {
+    struct sigaction current {};
+    if (sigaction(SIGCHLD, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) signal(SIGCHLD, SIG_DFL);
+}
+
+// The status of a child, or 127 when it cannot be waited for: never a success by default.
+int wait_status(pid_t pid) {
+    int status = 0;
+    pid_t got = 0;
+    do {
+        got = waitpid(pid, &status, 0);
+    } while (got < 0 && errno == EINTR);
+    if (got != pid) return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A command past its time, and what it started (the srun step or ssh session below a wrapper):
+// SIGTERM first, so srun cancels its step and ssh closes its session, SIGKILL after a short grace.
+void end_timed_out(pid_t pid) {
+    constexpr int kGraceMs = 3000;
+    std::vector<pid_t> below = descendants_of(pid);
+    kill(pid, SIGTERM);
+    for (const pid_t descendant : below) kill(descendant, SIGTERM);
+    for (int waited = 0; waited < kGraceMs; waited += 50) {
+        if (waitpid(pid, nullptr, WNOHANG) == pid) {
+            pid = -1;
+            break;
+        }
+        usleep(50 * 1000);
+    }
+    if (pid > 0) {
+        for (const pid_t descendant : descendants_of(pid)) below.push_back(descendant);
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+    }
+    for (const pid_t descendant : below) kill(descendant, SIGKILL);
+}
+
 pid_t spawn(const Argv& argv, int stdout_fd, int stderr_fd = -1) {
+    make_children_waitable();
     const pid_t pid = fork();
     if (pid == 0) {
         if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
@@ -33,8 +78,6 @@ pid_t spawn(const Argv& argv, int stdout_fd, int stderr_fd = -1) {
     }
     return pid;
 }
-
-int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
 // Reads the child's stdout (and stderr, when asked) until both close or the time is up; then
 // SIGKILL. Each stream keeps its first MiB.
@@ -86,10 +129,12 @@ Captured capture(const Argv& argv, int timeout_seconds, bool keep_stderr) {
     for (const auto& stream : streams) {
         if (stream.fd >= 0) close(stream.fd);
     }
-    if (timed_out) kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.status = timed_out ? 124 : exit_status(status);
+    if (timed_out) {
+        end_timed_out(pid);
+        result.status = 124;
+    } else {
+        result.status = wait_status(pid);
+    }
     return result;
 }
 
@@ -110,12 +155,8 @@ int run_parallel(const std::vector<Argv>& commands) {
     for (const auto& argv : commands) children.push_back(spawn(argv, -1));
     int first_failure = 0;
     for (const pid_t pid : children) {
-        int status = 0;
-        if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-            if (first_failure == 0) first_failure = 127;
-            continue;
-        }
-        if (first_failure == 0 && exit_status(status) != 0) first_failure = exit_status(status);
+        const int status = pid < 0 ? 127 : wait_status(pid);
+        if (first_failure == 0 && status != 0) first_failure = status;
     }
     return first_failure;
 }

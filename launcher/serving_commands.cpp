@@ -65,6 +65,12 @@ NodeCommand sglang_node_command(const std::string& python, const Argv& program, 
     add_unless_given(command.argv, program, "--nnodes", std::to_string(role.nnodes));
     command.argv.insert(command.argv.end(), {"--node-rank", std::to_string(role.rank)});
     add_unless_given(command.argv, program, "--dist-init-addr", role.head_address + ":" + role.port);
+    // The address SGLang advertises to the other nodes (its shared-memory broadcast and group
+    // coordinator): get_local_ip_auto() in python/sglang/srt/utils/network.py (sgl-project/sglang
+    // 0564b52) takes SGLANG_HOST_IP, then HOST_IP, else the source address of a route to 8.8.8.8,
+    // which on a Spark is the Wi-Fi or management port: the peers then wait forever. One value
+    // per node, never inherited, as VLLM_HOST_IP for vLLM.
+    if (!role.own_address.empty()) command.environment.emplace_back("SGLANG_HOST_IP", role.own_address);
     return command;
 }
 

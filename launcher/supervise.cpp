@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "launcher/descendants.hpp"
+
 namespace sparkfabric::launch {
 namespace {
 
@@ -170,6 +172,7 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds) {
 
 StopGuard::StopGuard(bool watch_stdin) : watch_stdin_(watch_stdin) {
     if (!install_handlers()) stop_signal_ = SIGTERM;  // no way to hear a stop: run nothing
+    become_subreaper();  // a worker in its own session, orphaned, still comes back here
 }
 
 StopGuard::~StopGuard() { default_handlers(); }
@@ -231,7 +234,11 @@ int StopGuard::run(const Argv& argv, int grace_seconds, Leftovers leftovers) {
 
 int run_until_stdin_closes(const Argv& argv, int grace_seconds) {
     StopGuard guard(true);
-    return guard.run(argv, grace_seconds);
+    const int status = guard.run(argv, grace_seconds);
+    // What the program left, in any session: its launcher had its grace to end them itself.
+    const size_t left = end_descendants(kLeftoverGraceSeconds);
+    if (left > 0) std::fprintf(stderr, "spark-launch: ended %zu process(es) %s left running\n", left, argv[0].c_str());
+    return status;
 }
 
 }  // namespace sparkfabric::launch

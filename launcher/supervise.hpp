@@ -28,6 +28,7 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds);
 // later steps return at once, and the caller cleans up (Ray's `ray stop`) unhindered.
 class StopGuard {
 public:
+    // Also makes this process a child subreaper (descendants.hpp).
     explicit StopGuard(bool watch_stdin);
     ~StopGuard();
     StopGuard(const StopGuard&) = delete;
@@ -50,9 +51,14 @@ private:
     int stop_signal_ = 0;
 };
 
+// Between SIGTERM and SIGKILL for what a program left behind once it ended (end_descendants).
+inline constexpr int kLeftoverGraceSeconds = 3;
+
 // The remote half: runs argv in its own process group with stdin from /dev/null, and ends it
 // (SIGTERM, then SIGKILL after the grace period) when this process's stdin reaches EOF or a
-// SIGINT/SIGTERM/SIGHUP arrives. Returns the program's exit status.
+// SIGINT/SIGTERM/SIGHUP arrives. Then every process still below this one (this process is a
+// child subreaper, so also those in other sessions whose parents died) gets SIGTERM, and SIGKILL
+// after kLeftoverGraceSeconds. Returns the program's exit status.
 int run_until_stdin_closes(const Argv& argv, int grace_seconds);
 
 }  // namespace sparkfabric::launch

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,10 +181,83 @@ TEST(Supervise, FirstFailureStopsTheOthersAndNamesTheHost) {
 
 TEST(Supervise, ChildrenDoNotShareTheTerminalsStdin) {
     const std::string seen = temp_path("sf-stdin");
-    // Each child's stdin is spark-launch's own pipe: not a terminal, and empty until EOF.
-    const std::vector<Supervised> children{{{"sh", "-c", "if [ -t 0 ]; then echo tty; else echo pipe; fi > " + seen}, "h"}};
-    EXPECT_EQ(supervise(children, 5), 0);
-    EXPECT_EQ(slurp(seen), "pipe");
+    // spark-launch's own stdin holds a line (a terminal's typed input, in a real run); each child
+    // reads from spark-launch's own pipe instead, which stays empty: the line is not taken.
+    const pid_t pid = fork();
+    if (pid == 0) {
+        int typed[2];
+        if (pipe(typed) != 0 || write(typed[1], "typed\n", 6) != 6) _exit(90);
+        dup2(typed[0], STDIN_FILENO);
+        const std::vector<Supervised> children{
+            {{"bash", "-c", "read -t 1 line; echo \"read:$line\" > " + seen}, "h"}};
+        _exit(supervise(children, 5));
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(slurp(seen), "read:");
+}
+
+// Whether `pid` has ended (gone, or a zombie that init has yet to reap); a bounded wait.
+bool ends_within_seconds(pid_t pid, int seconds) {
+    for (int i = 0; i < seconds * 20; ++i) {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) return true;
+        const auto close = line.rfind(')');
+        if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z') return true;
+        usleep(50000);
+    }
+    return false;
+}
+
+TEST(Supervise, RemoteSideEndsWorkersLeftInTheirOwnSessions) {
+    const std::string ready = temp_path("sf-worker-ready");
+    const std::string worker_pid = temp_path("sf-worker-pid");
+    std::remove(ready.c_str());
+    int stdin_pipe[2];
+    ASSERT_EQ(pipe(stdin_pipe), 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(stdin_pipe[0], STDIN_FILENO);
+        close(stdin_pipe[1]);
+        // As torch 2.x starts a worker: its own session, here also deaf to SIGTERM, so neither
+        // the launcher's group signal nor its SIGTERM reaches it.
+        const std::string worker = "trap '' TERM; echo \\$\\$ > " + worker_pid + "; exec sleep 300";
+        _exit(run_until_stdin_closes({"sh", "-c", "setsid sh -c \"" + worker + "\" & touch " + ready + "; wait"}, 1));
+    }
+    close(stdin_pipe[0]);
+    ASSERT_TRUE(wait_for_file(ready));
+    ASSERT_TRUE(wait_for_file(worker_pid));
+    usleep(200000);
+    const pid_t worker = static_cast<pid_t>(std::stol(slurp(worker_pid)));
+    close(stdin_pipe[1]);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    const bool ended = ends_within_seconds(worker, 5);
+    if (!ended) kill(worker, SIGKILL);
+    EXPECT_TRUE(ended) << "the worker in its own session outlived the remote side";
+}
+
+TEST(RunCapture, TimeoutEndsWhatTheCommandStarted) {
+    // A wrapper whose own child (an srun step, an ssh session) keeps the output open.
+    const Captured captured = run_capture({"sh", "-c", "sleep 300 & echo $!; wait"}, 1);
+    EXPECT_EQ(captured.status, 124);
+    const pid_t below = static_cast<pid_t>(std::stol(captured.out));
+    const bool ended = ends_within_seconds(below, 5);
+    if (!ended) kill(below, SIGKILL);
+    EXPECT_TRUE(ended) << "the timed-out command's child lives on";
+}
+
+TEST(RunCapture, FailureStaysAFailureWithSigchldIgnored) {
+    // Started by a parent that ignores SIGCHLD, spark-launch inherits SIG_IGN through exec.
+    signal(SIGCHLD, SIG_IGN);
+    const Captured failed = run_capture({"sh", "-c", "echo out; exit 3"}, 5);
+    const int parallel = run_parallel({{"sh", "-c", "exit 4"}});
+    signal(SIGCHLD, SIG_DFL);
+    EXPECT_EQ(failed.status, 3);
+    EXPECT_EQ(failed.out, "out\n");
+    EXPECT_EQ(parallel, 4);
 }
 
 TEST(Supervise, RemoteSideEndsItsProgramWhenStdinCloses) {

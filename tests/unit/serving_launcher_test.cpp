@@ -82,7 +82,8 @@ TEST(SglangCommand, LaunchServerWithRanksAndTheHeadsInitAddress) {
     const NodeCommand worker = sglang_node_command("python3", {"--model-path", "m", "--tp", "2"}, kWorker);
     EXPECT_EQ(worker.argv, (Argv{"python3", "-m", "sglang.launch_server", "--model-path", "m", "--tp", "2", "--nnodes", "2",
                                  "--node-rank", "1", "--dist-init-addr", "192.168.200.1:20042"}));
-    EXPECT_TRUE(worker.environment.empty());
+    // SGLang advertises SGLANG_HOST_IP to the other nodes: each node's own address, not the head's.
+    EXPECT_EQ(worker.environment, (Env{{"SGLANG_HOST_IP", "192.168.200.2"}}));
     // A whole line as the user typed it keeps its python; their --dist-init-addr stays theirs.
     const NodeCommand typed = sglang_node_command(
         "python3", {"/opt/venv/bin/python3.12", "-m", "sglang.launch_server", "--dist-init-addr", "10.0.0.9:5000"}, kHead);
@@ -90,6 +91,7 @@ TEST(SglangCommand, LaunchServerWithRanksAndTheHeadsInitAddress) {
     EXPECT_EQ(count(typed.argv, "sglang.launch_server"), 1);
     EXPECT_EQ(count(typed.argv, "--dist-init-addr"), 1);
     EXPECT_EQ(count(typed.argv, "10.0.0.9:5000"), 1);
+    EXPECT_EQ(typed.environment, (Env{{"SGLANG_HOST_IP", "192.168.200.1"}}));
 }
 
 TEST(RayCommands, HeadStartsWaitsRunsAndStops) {
