@@ -15,6 +15,13 @@ std::string env_or(const char* name, const std::string& fallback) {
     return value != nullptr ? std::string(value) : fallback;
 }
 
+bool export_job_environment_to_steps() {
+    const std::string exported = env_or("SLURM_EXPORT_ENV");
+    if (exported.empty() || exported == "ALL" || exported.rfind("ALL,", 0) == 0) return false;
+    setenv("SLURM_EXPORT_ENV", "ALL", 1);
+    return true;
+}
+
 void check_size(size_t nodes, const LaunchRequest& request) {
     if (static_cast<int>(nodes) > kMaxNodesWithoutFlag && !request.allow_large) {
         throw LaunchError(std::to_string(nodes) + " nodes: a DGX Spark stack is 2 to 10 nodes; add --allow-large "

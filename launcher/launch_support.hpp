@@ -20,6 +20,15 @@ inline constexpr int kHostStopGraceSeconds = 45;
 
 std::string env_or(const char* name, const std::string& fallback = {});
 
+// sbatch --export=NONE (a common site policy) leaves SLURM_EXPORT_ENV=NONE in the batch step
+// (src/sbatch/opt.c sets it for any --export but ALL), and each srun started there takes it as
+// its --export (srun(1): SLURM_EXPORT_ENV "Same as --export"; srun's option table maps it to
+// export_env): spark-launch's own steps, and the
+// srun that Open MPI's mpirun starts its daemons with, would lose the PATH and virtualenv the
+// script set up. Inside the job, the script's environment is the job's own: every step gets it
+// (SLURM_EXPORT_ENV=ALL). True when it changed SLURM_EXPORT_ENV.
+bool export_job_environment_to_steps();
+
 // Throws LaunchError past 10 nodes without --allow-large.
 void check_size(size_t nodes, const LaunchRequest& request);
 

@@ -98,6 +98,12 @@ int preflight(const LaunchRequest& request) {
     }
     SurveyRequest survey;
     survey.hostfile = request.hostfile;
+    // The program will run in an image through pyxis: survey each node from inside it too (its
+    // NCCL, nccl.conf, net plugins). A docker/podman image on hosts has no pyxis to start it.
+    if (request.container_runtime.empty()) {
+        survey.container_image = request.container_image;
+        survey.container_mounts = request.container_mounts;
+    }
     survey.config_path = request.config_path;
     survey.spark_fabric = sibling_spark_fabric();
     const SurveyRun run = run_survey(survey);
@@ -140,6 +146,10 @@ int main(int argc, char** argv) {
         if (request.stage == "exec") return exec_stage(request);
         if (request.stage == "restore") return restore_stage(request);
         if (!request.stage.empty()) throw LaunchError("unknown --stage");
+        if (std::getenv("SLURM_JOB_ID") != nullptr && request.hostfile.empty() && export_job_environment_to_steps()) {
+            std::cerr << "spark-launch: the job was submitted with --export=NONE (or a list): spark-launch's steps get "
+                         "this script's environment (SLURM_EXPORT_ENV=ALL), as the program needs its PATH\n";
+        }
         if (const int status = preflight(request); status != 0) return status;
         if (!request.hostfile.empty()) {
             if (request.launcher == "srun") {

@@ -8,7 +8,6 @@
 #include "fabric/checks/checks.hpp"
 #include "fabric/common/shell_quote.hpp"
 #include "fabric/discovery/discovery.hpp"
-#include "launcher/descendants.hpp"
 #include "launcher/process.hpp"
 #include "launcher/supervise.hpp"
 
@@ -91,12 +90,7 @@ int run_worker(const RayNode& node, StopGuard& guard) {
 int run_ray_node(const RayNode& node) {
     for (const auto& [name, value] : node.commands.environment) setenv(name.c_str(), value.c_str(), 1);
     StopGuard guard(node.watch_stdin);
-    const int status = node.role.rank == 0 ? run_head(node, guard) : run_worker(node, guard);
-    // After `ray stop`: a Ray process it missed (the guard made this process their subreaper).
-    if (const size_t left = end_descendants(kLeftoverGraceSeconds); left > 0) {
-        say("ended " + std::to_string(left) + " process(es) left after ray stop");
-    }
-    return status;
+    return node.role.rank == 0 ? run_head(node, guard) : run_worker(node, guard);
 }
 
 }  // namespace sparkfabric::launch

@@ -172,7 +172,6 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds) {
 
 StopGuard::StopGuard(bool watch_stdin) : watch_stdin_(watch_stdin) {
     if (!install_handlers()) stop_signal_ = SIGTERM;  // no way to hear a stop: run nothing
-    become_subreaper();  // a worker in its own session, orphaned, still comes back here
 }
 
 StopGuard::~StopGuard() { default_handlers(); }
@@ -215,8 +214,13 @@ int StopGuard::run(const Argv& argv, int grace_seconds, Leftovers leftovers) {
     bool signalled = false;
     long kill_at = 0;
     while (true) {
+        // Any child: as a subreaper this process also inherits orphans, which must not stay
+        // zombies (a program waiting for such a pid to go, as `ray stop` does, would wait forever).
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid_t reaped = 0;
+        while ((reaped = waitpid(-1, &status, WNOHANG)) > 0 && reaped != pid) {
+        }
+        if (reaped == pid) {
             if (leftovers == Leftovers::kill) kill(-pid, SIGKILL);
             return exit_status(status);
         }
@@ -234,6 +238,10 @@ int StopGuard::run(const Argv& argv, int grace_seconds, Leftovers leftovers) {
 
 int run_until_stdin_closes(const Argv& argv, int grace_seconds) {
     StopGuard guard(true);
+    // A worker in its own session, orphaned, comes back here instead of to init. Not for Ray's
+    // node (ray_node.cpp): `ray stop` runs there while this process waits in run_capture, and
+    // would wait for ever for daemons left zombies under it.
+    become_subreaper();
     const int status = guard.run(argv, grace_seconds);
     // What the program left, in any session: its launcher had its grace to end them itself.
     const size_t left = end_descendants(kLeftoverGraceSeconds);

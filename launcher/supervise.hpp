@@ -28,7 +28,6 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds);
 // later steps return at once, and the caller cleans up (Ray's `ray stop`) unhindered.
 class StopGuard {
 public:
-    // Also makes this process a child subreaper (descendants.hpp).
     explicit StopGuard(bool watch_stdin);
     ~StopGuard();
     StopGuard(const StopGuard&) = delete;

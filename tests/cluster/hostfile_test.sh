@@ -50,9 +50,9 @@ done
 # As the test user, on spark-dgx-1 (where the user types spark-launch); an array, not a
 # function, so that timeout can run it.
 on_node1=("$here/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" --)
-wait_until_gone() {  # PATTERN: bounded wait for no such process on nodes 1 and 2
+wait_until_gone() {  # PATTERN [SECONDS]: bounded wait (30 s) for no such process on nodes 1 and 2
     local i
-    for ((i = 0; i < 150; i++)); do
+    for ((i = 0; i < ${2:-30} * 5; i++)); do
         [ -z "$(user_procs_on spark-dgx-1 "$1")$(user_procs_on spark-dgx-2 "$1")" ] && return 0
         sleep 0.2
     done
@@ -68,6 +68,37 @@ assert_allreduce "$out" 2
 assert_contains "$out" "host=spark-dgx-1 iface=enp1s0f1np1" "host 1 planned for itself"
 assert_contains "$out" "host=spark-dgx-2 iface=enp1s0f0np0" "host 2 planned for itself (cage 0)"
 pass "hostfile torchrun over ssh: each host its own fabric settings, all_reduce on the fabric"
+
+# 1b. spark-fabric survey --hostfile, as on a desk: each host's report comes over ssh (no Slurm
+#     step), and the table has both hosts, each with its own cage.
+fabric="$build/tools/spark-fabric/spark-fabric"
+status=0
+out=$(run_with_timeout 120 "${on_node1[@]}" "$fabric" survey --hostfile "$SF_USER_DIR/hosts" --timeout 30 --color never 2>&1) || status=$?
+case $status in 0 | 1) ;; *) printf '%s\n' "$out"; fail "survey --hostfile exit status $status (0 or 1 expected: no errors)" ;; esac
+assert_contains "$out" "sparkfabric survey: 2 node(s)" "survey --hostfile: both hosts answered"
+assert_contains "$out" "192.168.200.2" "survey --hostfile: host 2 in the table"
+assert_not_contains "$out" "could not start srun or ssh" "survey --hostfile: ssh ran"
+pass "survey --hostfile over ssh: both hosts reported, no errors"
+
+# 1c. spark-fabric check --peer: a TCP connect from this node's fabric address to the peer's port
+#     22. spark-dgx-2 runs sshd (connected); spark-dgx-3 runs none, but its refusal proves the path
+#     (reachable); no node has 192.168.200.99, so nothing answers (an error, exit status 2).
+peer_check() {  # HOST: "CODE (HOW) STATUS" of `check --peer HOST` on spark-dgx-1, from its JSON
+    "${on_node1[@]}" "$fabric" check --peer "$1" --timeout-ms 2000 --format json 2>/dev/null |
+        python3 -c 'import json, re, sys
+d = json.load(sys.stdin)
+peer = [f for f in d["findings"] if f["code"].startswith("peer-")]
+how = re.search(r"\((.*)\)$", peer[0]["message"]) if peer else None
+print(" ".join(f["code"] for f in peer), how.group(1) if how else "-", d["status"])'
+}
+assert_eq "$(peer_check 192.168.200.2)" "peer-answers connected 0" "check --peer: spark-dgx-2's sshd answers on the fabric"
+assert_eq "$(peer_check 192.168.200.3)" "peer-answers port closed, host reachable 0" "check --peer: spark-dgx-3 refuses, so it is reachable"
+assert_eq "$(peer_check 192.168.200.99)" "peer-unreachable - 2" "check --peer: no host at 192.168.200.99 is an error"
+status=0
+out=$("${on_node1[@]}" "$fabric" check --peer 'a;b' 2>&1) || status=$?
+assert_eq "$status" "2" "check --peer with a bad name: exit status"
+assert_contains "$out" "check: --peer must be a host name or IPv4 address" "check --peer with a bad name: the message"
+pass "check --peer: a peer that answers, one whose port is closed, an address nobody has, and a bad name"
 
 # 2. mpirun on the hosts: each rank plans on its own host before the program starts.
 out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" mpirun -- "$mpi_check" 2>&1)
@@ -113,7 +144,8 @@ set +e
 out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts-bad" torchrun -- "$check_py" 2>&1); rc=$?
 set -e
 echo "fail-fast: spark-launch returned after $((SECONDS - started)) s (torch's own rendezvous timeout is minutes)"
-[ "$rc" -ne 0 ] || fail "a launch with an unreachable host succeeded"
+# The failing host's own status (ssh's 255), not a success, and not run_with_timeout's 124.
+assert_eq "$rc" "255" "exit status of a launch with an unreachable host (ssh's)"
 assert_contains "$out" "spark-launch: 192.168.200.3 (host 2 of 2) failed with exit status 255; stopping the others" "names the host"
 assert_not_contains "$out" "RendezvousTimeoutError" "ended before torch's rendezvous timed out"
 wait_until_gone "torchrun" || fail "torchrun left running on spark-dgx-1 after the launch failed"
@@ -138,6 +170,28 @@ wait_until_gone "sleep_worker.py" || fail "workers left running after SIGTERM"
 wait_until_gone "torchrun" || fail "torchrun left running after SIGTERM"
 assert_contains "$(cat "$SF_USER_DIR/sigterm.out")" "signal 15: passing it to every host" "says what it does"
 pass "SIGTERM to spark-launch stops torchrun and its workers on every host"
+
+# 4b. A worker deaf to SIGTERM, with a helper in a session of its own: torchrun gets its own 30 s
+#     to end its workers (the host waits 45 s before SIGKILL), and whatever is left after it, in
+#     any session, is ended by the host's spark-launch (a child subreaper).
+"${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" --stubborn > "$SF_USER_DIR/stubborn.out" 2>&1 &
+launch_job=$!
+for ((i = 0; i < 600; i++)); do
+    [ "$(grep -c '^STARTED host=' "$SF_USER_DIR/stubborn.out")" = 2 ] && break
+    sleep 0.2
+done
+[ "$(grep -c '^STARTED host=' "$SF_USER_DIR/stubborn.out")" = 2 ] || { cat "$SF_USER_DIR/stubborn.out"; fail "workers did not start"; }
+[ -n "$(user_procs_on spark-dgx-2 "sleep_worker.py --helper")" ] || fail "the worker's helper did not start on spark-dgx-2"
+launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
+[ -n "$launcher_pid" ] || fail "no spark-launch process found"
+stopped_at=$SECONDS
+kill -TERM $launcher_pid
+set +e
+wait "$launch_job"
+set -e
+wait_until_gone "sleep_worker.py" 90 || { cat "$SF_USER_DIR/stubborn.out"; fail "a worker or its helper left running $((SECONDS - stopped_at)) s after SIGTERM: $(user_procs_on spark-dgx-2 sleep_worker.py)"; }
+echo "stubborn workers: all gone $((SECONDS - stopped_at)) s after SIGTERM"
+pass "SIGTERM to spark-launch: a worker that ignores SIGTERM and its helper in its own session end too"
 
 # 5. Even SIGKILL (nothing to forward, no cleanup code runs): spark-launch's stdin pipes close
 #    with it, each ssh passes the EOF on, and each host's spark-launch stops its torchrun.

@@ -75,4 +75,9 @@ assert_allreduce "$out" 10
 pass "ten nodes: torchrun all_reduce across every node on the fabric"
 out=$(run_with_timeout 300 as_user salloc -N10 "$launch" mpirun -- "$mpi_check" 2>&1)
 assert_contains "$out" "MPI_FABRIC_OK" "ten-node mpirun"
+# MPI_FABRIC_OK comes from rank 0 alone and holds for any world size: the ranks say where they ran.
+assert_eq "$(echo "$out" | sed -n 's|^rank \([0-9]*\)/10 on \(spark-dgx-[0-9]*\):.*|\1 \2|p' | sort -u | wc -l)" "10" \
+    "ten ranks in a world of ten"
+assert_eq "$(echo "$out" | sed -n 's|^rank [0-9]*/10 on \(spark-dgx-[0-9]*\):.*|\1|p' | sort -u | wc -l)" "10" \
+    "one rank on each of the ten nodes"
 pass "ten nodes: mpirun"

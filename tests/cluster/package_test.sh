@@ -27,7 +27,7 @@ assert_contains "$depends" "libyaml-cpp" "Depends from dpkg-shlibdeps"
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 plugin_dir=$(sed -n 's|^\.\(/.*\)/sparkfabric\.so$|\1|p' <<<"$contents")
 for path in ./usr/bin/spark-fabric ./usr/bin/spark-launch ./etc/slurm/plugstack.conf.d/sparkfabric.conf \
-            ./etc/slurm/sparkfabric.yaml.example; do
+            ./etc/slurm/sparkfabric.yaml.example ./etc/enroot/hooks.d/90-sparkfabric.sh; do
     assert_contains "$contents" "$path" "package contents"
 done
 [ -n "$plugin_dir" ] || fail "no sparkfabric.so in the package"
@@ -42,6 +42,11 @@ assert_contains "$(cat /etc/slurm/plugstack.conf.d/sparkfabric.conf)" "required 
     "installed plugstack snippet names the installed plugin"
 assert_contains "$(/usr/bin/spark-fabric --version)" "plugin built for Slurm $slurm_series" "spark-fabric --version"
 assert_not_contains "$(ldd "$plugin_dir/sparkfabric.so")" "not found" "the installed plugin's libraries"
+# enroot's hook runs the installed spark-fabric (never a build tree's), and is executable.
+hook=/etc/enroot/hooks.d/90-sparkfabric.sh
+[ -x "$hook" ] || fail "$hook is not installed as an executable"
+assert_contains "$(cat "$hook")" 'exec "/usr/bin/spark-fabric" enroot-hook' "the installed enroot hook runs the installed spark-fabric"
+assert_not_contains "$(cat "$hook")" "$root" "no build tree path in the installed enroot hook"
 pass "apt-get install: spark-fabric, spark-launch, the plugin and Debian's plugstack.conf.d snippet"
 
 sf_cluster_up 2 --plugstack /etc/slurm/plugstack.conf

@@ -111,24 +111,42 @@ assert_contains "$cancel_out" "spark-launch: spark-dgx-2: Ray stopped here" "the
 wait_ray_gone 2 || fail "Ray left running after scancel: $(ray_left_on spark-dgx-1 spark-dgx-2)"
 pass "scancel during the command: Ray stopped on both nodes"
 
+# sbatch --export=NONE, a common site policy: the script sets up its own PATH and PYTHONPATH (a
+# venv's), and spark-launch's own steps (the node stage that starts vllm) must get them.
+cat > "$SF_USER_DIR/export-none.sbatch" <<JOB
+#!/bin/bash
+#SBATCH -N2
+$venv
+$launch vllm -- serve test/model
+echo "export-none vllm exit \$?"
+JOB
+run_with_timeout 300 as_user sbatch --export=NONE --wait -o "$SF_USER_DIR/export-none.out" "$SF_USER_DIR/export-none.sbatch" >/dev/null || true
+out=$(cat "$SF_USER_DIR/export-none.out")
+assert_contains "$out" "VLLM_STANDIN_OK rank=1 nnodes=2" "--export=NONE: vllm from the script's PATH on node 2"
+assert_contains "$out" "export-none vllm exit 0" "--export=NONE: spark-launch vllm exit status"
+assert_contains "$out" "submitted with --export=NONE" "--export=NONE: spark-launch says what it passes on"
+pass "sbatch --export=NONE: spark-launch's steps get the script's PATH and PYTHONPATH"
+
 sf_cluster_down
 sf_cluster_up 10
 printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
-ten() {  # COMMAND...: under salloc -N10 with the stand-ins, its time on stderr
-    local started=$SECONDS
-    run_with_timeout 600 as_user salloc -N10 bash -c "$venv; $*" 2>&1
-    echo "ten nodes: '$*' took $((SECONDS - started)) s" >&2
+ten() {  # COMMAND...: under salloc -N10 with the stand-ins, into $out; its time on stderr. A
+          # non-zero status (run_with_timeout's 124 included) fails the test with the output.
+    local started=$SECONDS status=0
+    out=$(run_with_timeout 600 as_user salloc -N10 bash -c "$venv; $*" 2>&1) || status=$?
+    echo "ten nodes: '$*' took $((SECONDS - started)) s, exit status $status" >&2
+    [ "$status" = 0 ] || { printf '%s\n' "$out"; fail "ten nodes: '$*' exited with status $status"; }
 }
-out=$(ten "$launch" vllm -- serve test/model)
+ten "$launch" vllm -- serve test/model
 for ((r = 0; r < 10; r++)); do
     assert_contains "$out" "VLLM_STANDIN_OK rank=$r nnodes=10 host_ip=192.168.200.$((r + 1))" "vllm rank $r at its own address"
 done
 assert_eq "$(echo "$out" | grep -c 'headless=1')" "9" "--headless on the nine workers"
 pass "ten nodes: vllm ranks 0-9, each at its own fabric address, rendezvous at the head"
-out=$(ten "$launch" sglang -- --model-path test/model)
+ten "$launch" sglang -- --model-path test/model
 assert_eq "$(echo "$out" | grep -c 'SGLANG_STANDIN_OK rank=[0-9]* nnodes=10')" "10" "sglang on ten nodes"
 pass "ten nodes: sglang"
-out=$(ten "$launch" ray -- python3 "$here/ray_job_check.py" 10)
+ten "$launch" ray -- python3 "$here/ray_job_check.py" 10
 assert_contains "$out" "10 of 10 nodes joined Ray" "ten nodes joined"
 assert_contains "$out" "RAY_JOB_OK nodes=10" "ray driver on ten nodes"
 wait_ray_gone 10 || fail "Ray left running on ten nodes: $(ray_left_on $(nodes_of 10))"

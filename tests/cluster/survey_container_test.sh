@@ -64,6 +64,20 @@ assert_no_container_leftovers
 baked_took=$took
 pass "baked image: NCCL 2.27.3 at its path, the nccl.conf hang warned, the image's NCCL_SOCKET_IFNAME named (survey took ${baked_took} ms; ${plain_took} ms without an image)"
 
+# 1b. spark-launch --preflight with an image surveys the nodes from inside it too; the image's
+# warnings are shown and the launch goes on (only errors stop it).
+launch="$build/launcher/spark-launch"
+set +e
+out=$(run_with_timeout 240 as_user salloc -Q -N2 "$launch" --preflight --container-image="$images/baked.sqsh" srun -- true 2>&1)
+rc=$?
+set -e
+assert_eq "$rc" "0" "spark-launch --preflight --container-image: exit status"
+assert_contains "$out" "inside the image $images/baked.sqsh" "--preflight: the image's rows"
+assert_contains "$out" "/etc/nccl.conf:1: sets NCCL_IB_USE_INLINE=1" "--preflight: the image's nccl.conf hang"
+assert_contains "$out" "preflight survey passed with warnings" "--preflight: warnings do not stop the launch"
+assert_no_container_leftovers
+pass "spark-launch --preflight --container-image: the image surveyed on every node before the launch"
+
 # 2. JSON for tools, with the image's view per node.
 set +e
 json=$(run_with_timeout 180 as_user salloc -Q -N2 "$fabric" survey --format json --container-image="$images/baked.sqsh" 2>/dev/null)

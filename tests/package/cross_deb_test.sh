@@ -74,8 +74,10 @@ done
 assert_not_contains "$contents" "$sysroot" "no sysroot path in the package"
 for binary in usr/bin/spark-fabric usr/bin/spark-launch "${plugin_dir#/}/sparkfabric.so"; do
     machine=$(LC_ALL=C readelf -h "$unpacked/$binary" | sed -n 's/^ *Machine: *//p')
+    # readelf's name for each processor a Spark cluster's package is built for; no catch-all,
+    # so a binary for any other machine (the build host's, say) fails here.
     case "$processor:$machine" in
-        aarch64:AArch64|x86_64:*X86-64*|"$processor":*) ;;
+        aarch64:AArch64 | x86_64:*X86-64*) ;;
         *) fail "$binary is built for '$machine', not $processor" ;;
     esac
     interp=$(LC_ALL=C readelf -l "$unpacked/$binary" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')

@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 
 #include "launcher/commands.hpp"
 #include "launcher/fabric_plan_lines.hpp"
 #include "launcher/hosts.hpp"
 #include "launcher/launch_request.hpp"
+#include "launcher/launch_support.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric::launch {
@@ -20,6 +23,34 @@ std::string error_of(const std::vector<std::string>& args) {
     }
     return "no error";
 }
+
+// Sets (or, with nullopt, unsets) variables for one test, and puts back what was there.
+class ScopedEnv {
+public:
+    using Values = std::vector<std::pair<std::string, std::optional<std::string>>>;
+    explicit ScopedEnv(const Values& values) {
+        for (const auto& [name, value] : values) {
+            const char* before = std::getenv(name.c_str());
+            saved_.emplace_back(name, before ? std::optional<std::string>(before) : std::nullopt);
+            set(name, value);
+        }
+    }
+    ~ScopedEnv() {
+        for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) set(it->first, it->second);
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    static void set(const std::string& name, const std::optional<std::string>& value) {
+        if (value) {
+            setenv(name.c_str(), value->c_str(), 1);
+        } else {
+            unsetenv(name.c_str());
+        }
+    }
+    Values saved_;
+};
 
 TEST(LaunchArgs, ParsesLauncherOptionsAndProgram) {
     const auto request = parse_launch_args({"--print", "--port", "29501", "--nproc-per-node=2", "--torchrun-arg",
@@ -46,6 +77,75 @@ TEST(LaunchArgs, ClearErrors) {
     EXPECT_EQ(error_of({"--port"}), "--port needs a value");
     EXPECT_EQ(error_of({"--local-addr", "maybe", "torchrun", "--", "x"}), "--local-addr: 'maybe' is not auto, on or off");
     EXPECT_NE(error_of({"--rdzv-id", "a;b", "torchrun", "--", "x"}).find("--rdzv-id"), std::string::npos);
+}
+
+TEST(LaunchArgs, EveryUserOptionReachesTheRequest) {
+    const auto request = parse_launch_args({"--allow-large", "--no-preflight", "--rdzv-id=run-7.a_b", "--local-addr", "off",
+                                            "--join-timeout", "45", "--container-runtime=podman", "--container-image", "img",
+                                            "--container-mounts=/data:/data", "--python", "/venv/bin/python3", "--ray", "/venv/bin/ray",
+                                            "--ray-start-arg=--num-gpus=1", "--mpirun", "/opt/ompi/bin/mpirun", "--torchrun",
+                                            "/venv/bin/torchrun", "--config", "/etc/site.yaml", "--hostfile", "hosts", "ray", "--", "x"});
+    EXPECT_TRUE(request.allow_large);
+    EXPECT_EQ(request.preflight, Preflight::off);
+    EXPECT_EQ(request.rdzv_id, "run-7.a_b");
+    EXPECT_EQ(request.local_addr, LocalAddr::off);
+    EXPECT_EQ(request.join_timeout, 45);
+    EXPECT_EQ(request.container_runtime, "podman");
+    EXPECT_EQ(request.container_image, "img");
+    EXPECT_EQ(request.container_mounts, "/data:/data");
+    EXPECT_EQ(request.python, "/venv/bin/python3");
+    EXPECT_EQ(request.ray, "/venv/bin/ray");
+    EXPECT_EQ(request.ray_start_args, std::vector<std::string>{"--num-gpus=1"});
+    EXPECT_EQ(request.mpirun, "/opt/ompi/bin/mpirun");
+    EXPECT_EQ(request.torchrun, "/venv/bin/torchrun");
+    EXPECT_EQ(request.config_path, "/etc/site.yaml");
+    EXPECT_EQ(request.hostfile, "hosts");
+    EXPECT_EQ(parse_launch_args({"--preflight", "torchrun", "--", "x"}).preflight, Preflight::on);
+    EXPECT_EQ(parse_launch_args({"--local-addr=on", "torchrun", "--", "x"}).local_addr, LocalAddr::on);
+    EXPECT_EQ(parse_launch_args({"--local-addr=auto", "torchrun", "--", "x"}).local_addr, LocalAddr::automatic);
+}
+
+TEST(LaunchArgs, EachOptionsValidationError) {
+    EXPECT_EQ(error_of({"--join-timeout", "0", "ray", "--", "x"}), "--join-timeout: '0' is not a whole number from 1 to 86400");
+    EXPECT_EQ(error_of({"--join-timeout", "soon", "ray", "--", "x"}),
+              "--join-timeout: 'soon' is not a whole number from 1 to 86400");
+    EXPECT_EQ(error_of({"--container-runtime", "lxc", "torchrun", "--", "x"}), "--container-runtime: 'lxc' is not docker or podman");
+    EXPECT_EQ(error_of({"--container-image=", "torchrun", "--", "x"}), "--container-image needs an image");
+    EXPECT_EQ(error_of({"--rdzv-id", "a b", "torchrun", "--", "x"}), "--rdzv-id: use letters, digits, '-', '_' and '.'");
+    EXPECT_EQ(error_of({"--nproc-per-node", "1025", "torchrun", "--", "x"}),
+              "--nproc-per-node: '1025' is not a whole number from 1 to 1024");
+    EXPECT_EQ(error_of({"--hostfile"}), "--hostfile needs a value");
+    EXPECT_EQ(error_of({"torchrun", "extra", "--", "x"}).substr(0, 16), "unexpected 'extr");
+}
+
+TEST(LaunchSize, MoreThanTenNodesOnlyWithAllowLarge) {
+    LaunchRequest request;
+    EXPECT_NO_THROW(check_size(10, request));
+    try {
+        check_size(11, request);
+        ADD_FAILURE() << "11 nodes passed without --allow-large";
+    } catch (const LaunchError& error) {
+        EXPECT_EQ(std::string(error.what()), "11 nodes: a DGX Spark stack is 2 to 10 nodes; add --allow-large if you mean it");
+    }
+    request.allow_large = true;
+    EXPECT_NO_THROW(check_size(11, request));
+}
+
+// Slurm's GPU counts, in the forms srun and sbatch set them (--gpus-per-node=2 gives
+// SLURM_GPUS_PER_NODE=2, --gres=gpu:2 or --gpus-per-node=gpu:h100:2 the typed forms).
+TEST(LaunchSize, ProcessesPerNodeFromSlurmsGpuCounts) {
+    const ScopedEnv clear_on({{"SLURM_GPUS_ON_NODE", std::nullopt}, {"SLURM_GPUS_PER_NODE", std::nullopt}});
+    LaunchRequest request;
+    EXPECT_EQ(default_procs_per_node(request), 1);
+    for (const auto& [value, expected] : std::vector<std::pair<std::string, int>>{
+             {"2", 2}, {"gpu:2", 2}, {"gpu:h100:3", 3}, {"gpu:0", 1}, {"none", 1}, {"", 1}}) {
+        const ScopedEnv per_node({{"SLURM_GPUS_PER_NODE", value}});
+        EXPECT_EQ(default_procs_per_node(request), expected) << "SLURM_GPUS_PER_NODE=" << value;
+    }
+    const ScopedEnv both({{"SLURM_GPUS_ON_NODE", "4"}, {"SLURM_GPUS_PER_NODE", "gpu:2"}});
+    EXPECT_EQ(default_procs_per_node(request), 4);  // what this node has wins
+    request.nproc_per_node = 8;
+    EXPECT_EQ(default_procs_per_node(request), 8);  // and the user's --nproc-per-node over both
 }
 
 TEST(Nodelist, ExpandsSlurmForms) {
