@@ -84,10 +84,9 @@ void resolve_container(LaunchRequest& request) {
         throw LaunchError("--container-runtime is for --hostfile hosts; inside a Slurm allocation the image runs "
                           "through pyxis (drop --container-runtime)");
     }
-    if (request.launcher == "mpirun" || request.launcher == "ray") {
-        throw LaunchError(request.launcher + " in a container image is not supported yet: use spark-launch --container-image=" +
-                          request.container_image + " srun -- PROGRAM (MPI ranks through srun --mpi=pmix), torchrun, "
-                          "vllm or sglang, or run " + request.launcher + " on the hosts");
+    if ((request.launcher == "ray" || request.launcher == "mpirun") && !request.container_runtime.empty()) {
+        throw LaunchError(request.launcher + " in a " + request.container_runtime + " image on --hostfile hosts is not " +
+                          "supported: run " + request.launcher + " on the hosts, or in the image under Slurm (pyxis)");
     }
 }
 

@@ -52,7 +52,17 @@ int mpi_in_allocation(const LaunchRequest& request) {
     check_size(nodes.size(), request);
     const int nnodes = static_cast<int>(nodes.size());
     const int procs = default_procs_per_node(request);
-    if (request.launcher == "srun") {
+    // mpirun in an image: its daemons would start through an srun inside the image, which
+    // images lack, and mpirun would start in the batch step's environment, not the image's.
+    // The ranks start as pyxis documents MPI in containers instead (srun --mpi=pmix, each rank
+    // in the image, wired up by Slurm's PMIx; the image's Open MPI needs PMIx, as NGC's has).
+    const bool ranks_through_srun = request.launcher == "srun" || !request.container_image.empty();
+    if (request.launcher == "mpirun" && ranks_through_srun && !request.print) {
+        std::cerr << "spark-launch: mpirun in the image " << request.container_image
+                  << ": its ranks start through srun --mpi=pmix, each in the image (mpirun's daemons would need srun "
+                     "inside it)\n";
+    }
+    if (ranks_through_srun) {
         Argv argv = srun_mpi_command(nnodes, procs, request.program);
         if (!request.container_image.empty()) {
             const Argv options = pyxis_options(request);

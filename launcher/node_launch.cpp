@@ -17,6 +17,7 @@
 #include "launcher/launch_support.hpp"
 #include "launcher/process.hpp"
 #include "launcher/program_paths.hpp"
+#include "launcher/ray_image.hpp"
 #include "launcher/ray_node.hpp"
 #include "launcher/rendezvous.hpp"
 #include "launcher/serving_commands.hpp"
@@ -122,6 +123,31 @@ RayNodeCommands ray_commands(const LaunchRequest& request, const NodeRole& role)
                              request.join_timeout);
 }
 
+// In an image: its own ray and python (ray_python reads the host's `ray` script, not the image's).
+std::string image_python(const LaunchRequest& request) { return request.python.empty() ? "python3" : request.python; }
+
+RayNodeCommands ray_commands_in_image(const LaunchRequest& request, const NodeRole& role) {
+    return ray_node_commands(request.ray, image_python(request), request.ray_start_args, request.program, role,
+                             request.join_timeout);
+}
+
+std::string with_environment(const std::vector<std::pair<std::string, std::string>>& environment, const Argv& argv) {
+    std::string line;
+    for (const auto& [name, value] : environment) line += name + "=" + shell_quote(value) + " ";
+    return line + shell_join(argv);
+}
+
+// --print: one node's Ray commands, as shell lines.
+std::string ray_lines(const RayNodeCommands& ray, const NodeRole& role) {
+    std::string text = with_environment(ray.environment, ray.start) + "\n";
+    if (role.rank == 0) {
+        text += shell_join(ray.wait_nodes) + "\n" + with_environment({{"RAY_ADDRESS", ray.address}}, ray.program) + "\n";
+    } else {
+        text += "# ...stays while the head's Ray answers at " + ray.address + ", then:\n";
+    }
+    return text + shell_join(ray.stop) + "\n";
+}
+
 // Whether this launcher needs each node's own address (it is asked where the node runs).
 bool wants_own_address(const LaunchRequest& request, const TorchChoice& torch) {
     if (request.launcher != "torchrun") return true;
@@ -191,11 +217,6 @@ TorchChoice detect_torch_in_image(const LaunchRequest& request, const std::strin
     return torch_from_probe(request, answer.out);
 }
 
-std::string with_environment(const std::vector<std::pair<std::string, std::string>>& environment, const Argv& argv) {
-    std::string line;
-    for (const auto& [name, value] : environment) line += name + "=" + shell_quote(value) + " ";
-    return line + shell_join(argv);
-}
 
 // --print: what one node runs, as shell lines.
 std::string node_lines(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
@@ -204,14 +225,7 @@ std::string node_lines(const LaunchRequest& request, const TorchChoice& torch, i
         const NodeCommand command = node_command(request, torch, procs, role);
         return with_environment(command.environment, command.argv) + "\n";
     }
-    const RayNodeCommands ray = ray_commands(request, role);
-    std::string text = with_environment(ray.environment, ray.start) + "\n";
-    if (role.rank == 0) {
-        text += shell_join(ray.wait_nodes) + "\n" + with_environment({{"RAY_ADDRESS", ray.address}}, ray.program) + "\n";
-    } else {
-        text += "# ...stays while the head's Ray answers at " + ray.address + ", then:\n";
-    }
-    return text + shell_join(ray.stop) + "\n";
+    return ray_lines(ray_commands(request, role), role);
 }
 
 // The node stage's arguments shared by srun and ssh starts: everything but the node's rank.
@@ -308,7 +322,14 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
     if (in_image) {
         std::vector<Argv> commands;
         for (int i = 0; i < nnodes; ++i) {
-            commands.push_back(image_command(node_command(request, torch, procs, {nnodes, i, head_address, port, kOwnAddressToken})));
+            const NodeRole role{nnodes, i, head_address, port, kOwnAddressToken};
+            if (request.launcher == "ray") {
+                const RayNodeCommands ray = ray_commands_in_image(request, role);
+                commands.push_back(
+                    image_command({ray_image_command(ray, role, request.join_timeout, image_python(request)), ray.environment}));
+            } else {
+                commands.push_back(image_command(node_command(request, torch, procs, role)));
+            }
         }
         const Argv step = container_step_command(request, commands);
         if (!request.print) return finish(step, request);
@@ -317,6 +338,10 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
         for (int i = 0; i < nnodes; ++i) {
             const std::string& node = nodes[static_cast<size_t>(i)];
             const NodeRole role{nnodes, i, head_address, port, "<SPARKFABRIC_BOOTSTRAP_ADDR of " + node + " in its container>"};
+            if (request.launcher == "ray") {
+                std::cout << "# " << node << "\n" << ray_lines(ray_commands_in_image(request, role), role);
+                continue;
+            }
             const NodeCommand command = node_command(request, torch, procs, role);
             std::cout << "# " << node << "\n" << with_environment(command.environment, command.argv) << "\n";
         }
@@ -425,7 +450,7 @@ int run_node_stage(const LaunchRequest& request) {
         if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
         plan = outcome.plan;
     }
-    if (request.launcher == "ray") {  // never in an image: resolve_container refuses it
+    if (request.launcher == "ray") {  // never a docker/podman image: resolve_container refuses it
         return run_ray_node({ray_commands(request, role), role, request.join_timeout, request.watch_stdin});
     }
     // The detected torch's needs come only where the user has not set them (node_command).

@@ -118,8 +118,8 @@ assert_no_container_leftovers
 pass "a missing image and a broken one fail the step with pyxis's message; spark-launch names the image"
 
 # 5. spark-launch --container-image from a batch script on the host: torchrun's all_reduce in
-# the torch image on both nodes, the vLLM and SGLang stand-ins in it, pyxis's environment form
-# for all steps, several steps of one job.
+# the torch image on both nodes, the vLLM, SGLang and Ray stand-ins in it, mpirun's ranks in it,
+# pyxis's environment form for all steps, several steps of one job.
 mounts="--container-mounts=$here:$here"
 cat >"$SF_USER_DIR/containers.sbatch" <<JOB
 #!/bin/bash
@@ -133,6 +133,11 @@ $launch --container-image=$images/torch.sqsh $mounts vllm -- $here/standins/bin/
 echo "vllm exit \$?"
 PYTHONPATH=$here/standins/python:$here $launch --container-image=$images/torch.sqsh $mounts sglang -- --model-path test/model
 echo "sglang exit \$?"
+echo "=== ray"
+PYTHONPATH=$here/standins/python:$here $launch --container-image=$images/torch.sqsh $mounts --ray $here/standins/bin/ray ray -- python3 $here/ray_job_check.py 2
+echo "ray exit \$?"
+$launch --container-image=$images/torch.sqsh mpirun -- sh -c 'echo "mpi-image \$(hostname) rank=\$SLURM_PROCID \$NCCL_SOCKET_IFNAME \$(cat /etc/sparkfabric-image)"'
+echo "mpirun exit \$?"
 export PYXIS_CONTAINER_IMAGE=$images/baked.sqsh
 srun -N2 sh -c 'echo "env-image \$(hostname) \$NCCL_SOCKET_IFNAME \$(cat /etc/sparkfabric-image)"'
 echo "=== env torchrun"
@@ -151,11 +156,20 @@ assert_contains "$out" "VLLM_STANDIN_OK rank=1 nnodes=2 host_ip=192.168.200.2" "
 assert_contains "$out" "vllm exit 0" "vllm in the image"
 assert_contains "$out" "SGLANG_STANDIN_OK rank=1 nnodes=2" "SGLang's node 2 in the image"
 assert_contains "$out" "sglang exit 0" "sglang in the image"
+assert_contains "$out" "ray exit 0" "ray in the image"
+assert_contains "$(section ray)" "2 of 2 nodes joined Ray" "ray in the image: both nodes joined"
+assert_contains "$(section ray)" "RAY_JOB_OK nodes=2" "ray in the image: the command ran on the head"
+assert_contains "$(section ray)" "spark-launch: spark-dgx-1: Ray stopped here" "ray in the image: the head stopped its Ray"
+assert_contains "$(section ray)" "spark-launch: spark-dgx-2: Ray stopped here" "ray in the image: node 2 stopped its Ray"
+assert_contains "$out" "mpirun in the image $images/torch.sqsh: its ranks start through srun --mpi=pmix" "mpirun in the image: says how its ranks start"
+assert_contains "$out" "mpi-image spark-dgx-1 rank=0 =enp1s0f1np1,enP2p1s0f1np1 torch" "mpirun in the image: rank 0 in the image, its node's plan"
+assert_contains "$out" "mpi-image spark-dgx-2 rank=1 =enp1s0f1np1,enP2p1s0f1np1 torch" "mpirun in the image: rank 1 in the image, its node's plan"
+assert_contains "$out" "mpirun exit 0" "mpirun in the image"
 assert_contains "$out" "env-image spark-dgx-2 =enp1s0f1np1,enP2p1s0f1np1 baked" "PYXIS_CONTAINER_IMAGE: a plain srun in the image, the plan's value"
 assert_contains "$out" "env torchrun exit 0" "torchrun through PYXIS_CONTAINER_IMAGE"
 assert_allreduce "$(section "env torchrun")" 2
 assert_no_container_leftovers
-pass "spark-launch --container-image: torchrun all_reduce, vLLM and SGLang stand-ins in the torch image; PYXIS_CONTAINER_IMAGE for all steps"
+pass "spark-launch --container-image: torchrun all_reduce, vLLM, SGLang and Ray stand-ins and mpirun's ranks in the torch image; PYXIS_CONTAINER_IMAGE for all steps"
 
 # 6. Ten nodes: values inside, and torchrun's all_reduce across ten containers from salloc.
 start_cluster 10

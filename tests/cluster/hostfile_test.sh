@@ -50,6 +50,13 @@ done
 # As the test user, on spark-dgx-1 (where the user types spark-launch); an array, not a
 # function, so that timeout can run it.
 on_node1=("$here/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" --)
+launch_ok() {  # WHAT CMD...: runs CMD on spark-dgx-1 as the user (300 s at most) into $out; a
+               # non-zero status fails the test with what it printed
+    local what=$1 status=0
+    shift
+    out=$(run_with_timeout 300 "${on_node1[@]}" "$@" 2>&1) || status=$?
+    [ "$status" = 0 ] || { printf '%s\n' "$out"; fail "$what: exit status $status"; }
+}
 wait_until_gone() {  # PATTERN [SECONDS]: bounded wait (30 s) for no such process on nodes 1 and 2
     local i
     for ((i = 0; i < ${2:-30} * 5; i++)); do
@@ -63,7 +70,7 @@ chown "$SF_TEST_USER" "$SF_USER_DIR/hosts"
 
 # 1. torchrun on two hosts: c10d rendezvous and gloo all_reduce on the fabric; each host's own
 #    plan reached its torchrun (no plugin here), node 2's with its cage-0 interface.
-out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$check_py" 2>&1)
+launch_ok "hostfile torchrun" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$check_py"
 assert_allreduce "$out" 2
 assert_contains "$out" "host=spark-dgx-1 iface=enp1s0f1np1" "host 1 planned for itself"
 assert_contains "$out" "host=spark-dgx-2 iface=enp1s0f0np0" "host 2 planned for itself (cage 0)"
@@ -101,7 +108,7 @@ assert_contains "$out" "check: --peer must be a host name or IPv4 address" "chec
 pass "check --peer: a peer that answers, one whose port is closed, an address nobody has, and a bad name"
 
 # 2. mpirun on the hosts: each rank plans on its own host before the program starts.
-out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" mpirun -- "$mpi_check" 2>&1)
+launch_ok "hostfile mpirun" "$launch" --hostfile "$SF_USER_DIR/hosts" mpirun -- "$mpi_check"
 assert_contains "$out" "on spark-dgx-1: fabric 192.168.200.1, NCCL_SOCKET_IFNAME==enp1s0f1np1" "rank on host 1"
 assert_contains "$out" "on spark-dgx-2: fabric 192.168.200.2, NCCL_SOCKET_IFNAME==enp1s0f0np0" "rank on host 2: its own"
 assert_contains "$out" "MPI_FABRIC_OK" "MPI across the hosts"
@@ -112,13 +119,13 @@ pass "hostfile mpirun: every rank its own host's values"
 standins="$here/standins"
 ray_left() { user_procs_on spark-dgx-1 "standins/bin/ray start"; user_procs_on spark-dgx-2 "standins/bin/ray start"; }
 wait_ray_gone() { local i; for ((i = 0; i < 50; i++)); do [ -z "$(ray_left)" ] && return 0; sleep 0.2; done; return 1; }
-out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" vllm -- "$standins/bin/vllm" serve test/model 2>&1)
+launch_ok "hostfile vllm" "$launch" --hostfile "$SF_USER_DIR/hosts" vllm -- "$standins/bin/vllm" serve test/model
 assert_contains "$out" "VLLM_STANDIN_OK rank=0 nnodes=2 host_ip=192.168.200.1" "vllm on host 1"
 assert_contains "$out" "VLLM_STANDIN_OK rank=1 nnodes=2 host_ip=192.168.200.2" "vllm on host 2, its own address"
 pass "hostfile vllm: ranks, head address and each host's VLLM_HOST_IP; rendezvous on the fabric"
 ray=(--ray "$standins/bin/ray" --python "$standins/bin/python3")
-out=$(run_with_timeout 300 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" "${ray[@]}" ray -- \
-    "$standins/bin/python3" "$here/ray_job_check.py" 2 2>&1)
+launch_ok "hostfile ray" "$launch" --hostfile "$SF_USER_DIR/hosts" "${ray[@]}" ray -- \
+    "$standins/bin/python3" "$here/ray_job_check.py" 2
 assert_contains "$out" "RAY_JOB_OK nodes=2" "ray driver sees both hosts"
 assert_contains "$out" "spark-launch: spark-dgx-2: Ray stopped here" "host 2 stopped its Ray"
 wait_ray_gone || fail "Ray left running: $(ray_left)"
