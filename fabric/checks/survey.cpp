@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "fabric/checks/survey_twins.hpp"
 #include "fabric/common/join.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/topology/ipv4.hpp"
@@ -106,6 +107,7 @@ public:
         check_mtu();
         check_speed();
         check_subnets();
+        check_twins();
         check_reach();
         check_software();
         check_memlock();
@@ -154,7 +156,8 @@ private:
             }
             for (const auto& finding : report.findings) {
                 if (finding.severity == Severity::info || finding.code == "memlock-limited" ||
-                    finding.code == "mtu-mismatch" || finding.code == "link-speed-low") {
+                    finding.code == "mtu-mismatch" || finding.code == "link-speed-low" ||
+                    finding.code == "unaddressed-twin") {
                     continue;  // info, or a column of its own
                 }
                 mark(node, "fabric", finding.severity == Severity::error ? Cell::fail : Cell::warn, finding.severity,
@@ -288,6 +291,16 @@ private:
                 mark(node, "subnet", Cell::fail, Severity::error, subnets_text(node),
                      "is not connected to the ring through " + subnets.begin()->first, "check its cables and subnets");
             }
+        }
+    }
+
+    // Twins one node leaves unaddressed where its peers address them (survey_twins.hpp).
+    void check_twins() {
+        std::vector<const NodeReport*> reports;
+        each_report([&](const std::string&, const NodeReport& report) { reports.push_back(&report); });
+        for (const auto& [node, finding] : unaddressed_twin_problems(reports)) {
+            mark(node, "subnet", finding.severity == Severity::error ? Cell::fail : Cell::warn, finding.severity,
+                 finding.subject, finding.message, finding.fix);
         }
     }
 

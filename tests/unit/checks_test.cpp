@@ -61,11 +61,28 @@ TEST(Checks, MtuBetweenTwins) {
     EXPECT_EQ(finding->subject, "enP2p1s0f1np1");
 }
 
-TEST(Checks, UnaddressedTwinIsInformationUnlessTheSiteExcludesIt) {
+// NVIDIA's two-node layout gives its ports link-local IPv4 only: an unaddressed twin there is
+// information. Where the other twin has a routable address (twin-no-ipv4: 192.168.200.1/24),
+// the missing one is a netplan left half done, and peers addressed alike pin the twin's IPv4
+// GID while this node takes a link-local one: a warning, so strict fails.
+TEST(Checks, UnaddressedTwinIsAWarningWhereTheOtherTwinIsAddressed) {
     const auto findings = checks_for(healthy("twin-no-ipv4"));
-    EXPECT_NE(find(findings, "unaddressed-twin"), nullptr);
+    const Finding* twin = find(findings, "unaddressed-twin");
+    ASSERT_NE(twin, nullptr);
+    EXPECT_EQ(twin->severity, Severity::warning);
+    EXPECT_EQ(twin->subject, "roceP2p1s0f1");
+    EXPECT_NE(twin->message.find("enp1s0f1np1 192.168.200.1/24"), std::string::npos) << twin->message;
+    EXPECT_NE(twin->fix.find("enP2p1s0f1np1"), std::string::npos) << twin->fix;
     EXPECT_EQ(find(findings, "twin-without-ipv4"), nullptr);
-    EXPECT_EQ(check_exit_status(findings), 0);
+    EXPECT_EQ(check_exit_status(findings), 1);
+    EXPECT_TRUE(strict_fails(findings));
+
+    const auto nvidia = checks_for(healthy("nvidia-link-local"));
+    const Finding* info = find(nvidia, "unaddressed-twin");
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->severity, Severity::info);
+    EXPECT_FALSE(strict_fails(nvidia));
+
     SiteConfig exclude;
     exclude.include_unaddressed_twins = false;
     const NodeFacts facts = healthy("twin-no-ipv4");

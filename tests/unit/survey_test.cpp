@@ -191,6 +191,31 @@ TEST(Survey, RingProbesEveryBootstrapAndEachNeighbourOnItsCable) {
     EXPECT_GT(fabric, 0);
 }
 
+// One node leaves its domain-0002 twin unaddressed (twin-no-ipv4) while its peer addresses both
+// (cage1): alone it is only the node's own warning; across the nodes the survey names the peer's
+// address and the subnet to use, in the subnet column.
+TEST(Survey, AnUnaddressedTwinWhereThePeersAddressItIsNamed) {
+    const std::vector<NodeReport> reports{report_for("spark-dgx-1", testing::discover_fixture("cage1"), 2),
+                                          report_for("spark-dgx-2", testing::discover_fixture("twin-no-ipv4"), 2)};
+    const SurveyResult result = analyze_survey(names(reports), reports, {}, {});
+    EXPECT_EQ(result.cells.at("spark-dgx-2").at("subnet"), Cell::warn) << survey_to_text(result, false);
+    EXPECT_EQ(result.cells.at("spark-dgx-1").at("subnet"), Cell::ok);
+    const auto* problem = problem_on(result, "spark-dgx-2", "enP2p1s0f1np1 has no IPv4 address here while its peers");
+    ASSERT_NE(problem, nullptr) << survey_to_text(result, false);
+    EXPECT_NE(problem->message.find("spark-dgx-1 192.168.201.1/24"), std::string::npos) << problem->message;
+    EXPECT_NE(problem->fix.find("192.168.201.0/24"), std::string::npos) << problem->fix;
+    int told = 0;  // once, not again from the node's own finding in the fabric column
+    for (const auto& each : result.problems) told += each.node == "spark-dgx-2" && each.message.find("no IPv4") != std::string::npos;
+    EXPECT_EQ(told, 1) << survey_to_text(result, false);
+    EXPECT_EQ(result.exit_code, 1);
+
+    // NVIDIA's two-node layout leaves that twin unaddressed on both nodes: nothing to say.
+    const std::vector<NodeReport> nvidia{report_for("spark-dgx-1", testing::discover_fixture("nvidia-link-local"), 2),
+                                         report_for("spark-dgx-2", testing::discover_fixture("nvidia-link-local"), 2)};
+    const SurveyResult alike = analyze_survey(names(nvidia), nvidia, {}, {});
+    for (const auto& node : alike.nodes) EXPECT_EQ(alike.cells.at(node).at("subnet"), Cell::ok) << node;
+}
+
 TEST(Survey, DifferentBuildsAndPlansAreWarnedAndShownSideBySide) {
     auto reports = switch_of(3);
     reports[2].software.nccl[0].hash = "ffffffffffffffff";
