@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "fabric/common/validate.hpp"
+
 namespace sparkfabric {
 namespace {
 
@@ -23,24 +25,6 @@ bool plannable(const std::string& name) {
 }
 
 std::string at(const NcclConfLine& line) { return line.file + ":" + std::to_string(line.line); }
-
-void check_conf(const NcclRuntime& runtime, const EnvLookup& environment, std::vector<Finding>& findings) {
-    for (const auto& line : runtime.conf) {
-        if (environment(line.name)) continue;  // the environment wins: NCCL ignores the line
-        if (line.name == "NCCL_IB_USE_INLINE" && line.value != "0") {
-            findings.push_back({Severity::warning, "nccl-conf-known-hang", at(line),
-                                "sets NCCL_IB_USE_INLINE=" + line.value +
-                                    ", which owners of Spark clusters report froze SGLang's first collective",
-                                "remove the line from " + line.file + " in " + runtime.where +
-                                    ", or export NCCL_IB_USE_INLINE=0 in the job (the environment wins over the file)"});
-        } else if (plannable(line.name)) {
-            findings.push_back({Severity::warning, "nccl-conf-overrides-plan", at(line),
-                                "sets " + line.name + "=" + line.value + ", which NCCL applies because the plan leaves " +
-                                    line.name + " unset on this cluster",
-                                "remove the line from " + line.file + " in " + runtime.where});
-        }
-    }
-}
 
 void check_net_plugin(const NcclRuntime& runtime, const Plan& plan, const EnvLookup& environment,
                       std::vector<Finding>& findings) {
@@ -100,6 +84,41 @@ void check_interfaces(const NcclRuntime& runtime, std::vector<Finding>& findings
 
 }  // namespace
 
+bool forces_gpudirect(const NcclConfLine& line) {
+    if (line.value.empty() || line.value == "0") return false;
+    if (line.name == "NCCL_NET_GDR_LEVEL") return line.value != "LOC";
+    return line.name == "NCCL_DMABUF_ENABLE" || line.name == "NCCL_GDRCOPY_ENABLE";
+}
+
+std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, const std::string& where, const Plan& plan,
+                                     const EnvLookup& environment) {
+    std::vector<Finding> findings;
+    for (const auto& line : conf) {
+        if (environment(line.name)) continue;  // the environment wins: NCCL ignores the line
+        const std::string setting = printable(line.name) + "=" + printable(line.value);
+        if (line.name == "NCCL_IB_USE_INLINE" && line.value != "0") {
+            findings.push_back({Severity::warning, "nccl-conf-known-hang", at(line),
+                                "sets " + setting + ", which owners of Spark clusters report froze SGLang's first collective",
+                                "remove the line from " + line.file + " in " + where +
+                                    ", or export NCCL_IB_USE_INLINE=0 in the job (the environment wins over the file)"});
+        } else if (plan.mode != NcclMode::dmabuf && forces_gpudirect(line)) {
+            // GB10 has no GPUDirect RDMA (NVIDIA developer forum thread 348787); forcing it made
+            // init_process_group hang with no error (domain notes, "GPUDirect on GB10").
+            findings.push_back({Severity::warning, "nccl-conf-gpudirect", at(line),
+                                "sets " + setting + ", which turns GPUDirect RDMA on where the plan stages through host "
+                                "memory (mode " + std::string(to_string(plan.mode)) + "): GB10 has no GPUDirect RDMA, "
+                                "and forcing it can hang NCCL's init with no message",
+                                "remove the line from " + line.file + " in " + where});
+        } else if (plannable(line.name)) {
+            findings.push_back({Severity::warning, "nccl-conf-overrides-plan", at(line),
+                                "sets " + setting + ", which NCCL applies because the plan leaves " + line.name +
+                                    " unset on this cluster",
+                                "remove the line from " + line.file + " in " + where});
+        }
+    }
+    return findings;
+}
+
 const std::vector<NcclVersionRule>& nccl_version_rules() {
     static const std::vector<NcclVersionRule> rules{
         {"nccl-version-hang", "2.29.3", true, false,
@@ -126,7 +145,8 @@ std::optional<int> compare_versions(const std::string& a, const std::string& b) 
 std::vector<Finding> check_nccl_runtime(const NcclRuntime& runtime, const Plan& plan, const EnvLookup& environment) {
     std::vector<Finding> findings;
     if (!plan.fabric_found) return findings;
-    check_conf(runtime, environment, findings);
+    const auto conf = check_nccl_conf(runtime.conf, runtime.where, plan, environment);
+    findings.insert(findings.end(), conf.begin(), conf.end());
     check_net_plugin(runtime, plan, environment, findings);
     check_library(runtime, plan, environment, findings);
     check_interfaces(runtime, findings);
