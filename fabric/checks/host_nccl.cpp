@@ -40,4 +40,37 @@ std::vector<Finding> check_host_nccl_conf(const std::vector<NcclConfLine>& conf,
     return findings;
 }
 
+std::vector<const NcclLibrary*> nccl_libraries_loaded(const SoftwareFacts& software) {
+    std::vector<const NcclLibrary*> loaded;
+    for (const auto& library : software.nccl) {
+        if (library.source == "LD_PRELOAD") return {&library};
+    }
+    bool loader_taken = false;
+    for (const auto& library : software.nccl) {
+        if (library.source == "pip") {
+            loaded.push_back(&library);
+        } else if (!loader_taken) {  // LD_LIBRARY_PATH before the system's directories, as ld.so
+            loaded.push_back(&library);
+            loader_taken = true;
+        }
+    }
+    return loaded;
+}
+
+std::vector<Finding> check_host_nccl_libraries(const SoftwareFacts& software, const Plan& plan) {
+    std::vector<Finding> findings;
+    if (!plan.fabric_found) return findings;
+    for (const auto* library : nccl_libraries_loaded(software)) {
+        const auto judged = check_nccl_version(*library, software.machine, plan, "this node");
+        findings.insert(findings.end(), judged.begin(), judged.end());
+        if (judged.empty()) {
+            findings.push_back({Severity::info, "nccl-library", library->path,
+                                "jobs here load NCCL " + library->version +
+                                    (library->source.empty() ? std::string() : " (" + library->source + ")"),
+                                ""});
+        }
+    }
+    return findings;
+}
+
 }  // namespace sparkfabric

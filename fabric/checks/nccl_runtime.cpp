@@ -49,17 +49,9 @@ void check_library(const NcclRuntime& runtime, const Plan& plan, const EnvLookup
         return;
     }
     const NcclLibrary& library = runtime.software.nccl.front();
-    bool judged = false;
-    for (const auto& rule : nccl_version_rules()) {
-        if (rule.aarch64_only && runtime.machine != "aarch64") continue;
-        if (rule.rings_only && plan.topology != Topology::ring) continue;
-        if (compare_versions(library.version, rule.below).value_or(0) >= 0) continue;
-        findings.push_back({Severity::warning, rule.code, library.path,
-                            "NCCL " + library.version + " in " + runtime.where + ": " + rule.what + " (" + rule.source + ")",
-                            "use NCCL " + rule.below + " or newer (an image or a pip nvidia-nccl wheel with it)"});
-        judged = true;
-    }
-    if (!judged) {
+    const auto judged = check_nccl_version(library, runtime.machine, plan, runtime.where);
+    findings.insert(findings.end(), judged.begin(), judged.end());
+    if (judged.empty()) {
         findings.push_back({Severity::info, "nccl-library", library.path,
                             "the task loads NCCL " + library.version + " from " + runtime.where, ""});
     }
@@ -115,6 +107,31 @@ std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, cons
                                     " unset on this cluster",
                                 "remove the line from " + line.file + " in " + where});
         }
+    }
+    return findings;
+}
+
+std::vector<Finding> check_nccl_version(const NcclLibrary& library, const std::string& machine, const Plan& plan,
+                                        const std::string& where) {
+    std::vector<Finding> findings;
+    for (const auto& rule : nccl_version_rules()) {
+        if (rule.aarch64_only && machine != "aarch64") continue;
+        if (rule.rings_only && plan.topology != Topology::ring) continue;
+        if (compare_versions(library.version, rule.below).value_or(0) >= 0) continue;
+        std::string fix = "use NCCL " + rule.below + " or newer (an image or a pip nvidia-nccl wheel with it)";
+        if (library.source == "pip") {
+            fix = "upgrade the wheel in that Python environment: `pip install --upgrade 'nvidia-nccl-cu13>=" + rule.below +
+                  "'` (nvidia-nccl-cu12 for CUDA 12 builds of torch)";
+        } else if (library.source == "LD_PRELOAD" || library.source == "LD_LIBRARY_PATH") {
+            fix = "point " + library.source + " at NCCL " + rule.below + " or newer, or drop this library from it";
+        } else if (library.source == "system") {
+            fix = "install NCCL " + rule.below + " or newer (the libnccl2 package from NVIDIA's CUDA repository)";
+        }
+        findings.push_back({Severity::warning, rule.code, library.path,
+                            "NCCL " + library.version + " in " + where +
+                                (library.source.empty() ? std::string() : " (" + library.source + ")") + ": " + rule.what +
+                                " (" + rule.source + ")",
+                            fix});
     }
     return findings;
 }

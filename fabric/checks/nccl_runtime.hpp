@@ -41,5 +41,9 @@ std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, cons
 // NCCL_DMABUF_ENABLE or NCCL_GDRCOPY_ENABLE set).
 bool forces_gpudirect(const NcclConfLine& line);
 
+// One library judged by the version rules for `machine` (uname -m) and the plan's shape: a
+// warning per rule it breaks, naming the file and the fix for where it comes from.
+std::vector<Finding> check_nccl_version(const NcclLibrary& library, const std::string& machine, const Plan& plan,
+                                        const std::string& where);
 
 }  // namespace sparkfabric

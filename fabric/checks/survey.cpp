@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "fabric/checks/host_nccl.hpp"
 #include "fabric/checks/survey_twins.hpp"
 #include "fabric/common/join.hpp"
 #include "fabric/facts/facts_json.hpp"
@@ -18,8 +19,8 @@ namespace sparkfabric {
 NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::info, "info"}, {Severity::warning, "warning"}, {Severity::error, "error"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, severity, code, subject, message, fix)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedVariable, name, value, reason, user_value_kept)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NcclLibrary, path, version, hash)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SoftwareFacts, nccl, torch_version)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NcclLibrary, path, version, hash, source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SoftwareFacts, nccl, torch_version, machine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Probe, from_node, to_node, from_address, to_address, network, answered,
                                                 detail)
 
@@ -327,6 +328,12 @@ private:
         });
         const std::string nccl_common = majority(nccl_all), torch_common = majority(torch_all);
         each_report([&](const std::string& node, const NodeReport& report) {
+            // Each library the node's jobs load, by the known-bad releases (host_nccl.hpp).
+            for (const auto& finding : check_host_nccl_libraries(report.software, report.plan)) {
+                if (finding.severity == Severity::info) continue;
+                mark(node, "nccl", finding.severity == Severity::error ? Cell::fail : Cell::warn, finding.severity,
+                     finding.subject, finding.message, finding.fix);
+            }
             if (!nccl_all.empty()) {
                 if (nccl_of(report) != nccl_common) {
                     std::string mine;

@@ -25,7 +25,9 @@ NodeReport report_for(const std::string& node, NodeFacts facts, int nodes, const
     report.findings = run_checks(report.facts, config, report.plan);
     report.task_memlock_kib = -1;
     report.software.torch_version = "2.6.0";
-    report.software.nccl = {{"/usr/lib/aarch64-linux-gnu/libnccl.so.2.28.9", "2.28.9", "00aa11bb22cc33dd"}};
+    // 2.30.7: a healthy ring needs NCCL_IB_SUBNET_AWARE_ROUTING (host_nccl_test judges older ones).
+    report.software.nccl = {{"/usr/lib/aarch64-linux-gnu/libnccl.so.2.30.7", "2.30.7", "00aa11bb22cc33dd", "system"}};
+    report.software.machine = "aarch64";
     return report;
 }
 

@@ -71,7 +71,8 @@ int run_survey_node(const Globals& globals, const std::vector<std::string>& args
     report.facts = loaded.facts;
     report.plan = make_plan(loaded.facts, loaded.config, job);
     report.findings = run_checks(loaded.facts, loaded.config, report.plan);
-    report.software = discover_software("/");
+    // What this task's own environment loads: the job's LD_LIBRARY_PATH, LD_PRELOAD, venv.
+    report.software = discover_software(software_query(process_environment(), "/"));
     report.task_memlock_kib = loaded.facts.memlock_limit_kib;  // run as a task of the job: what tasks get
     std::cout << node_report_to_json(report) << "\n";
     return 0;
