@@ -72,8 +72,8 @@ class Analysis {
 public:
     Analysis(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
              const std::vector<Probe>& probes, const SiteConfig& config, const std::map<std::string, std::string>& why_silent,
-             const BandwidthRun& bandwidth)
-        : probes_(probes), config_(config), why_silent_(why_silent) {
+             const BandwidthRun& bandwidth, const std::map<std::string, std::string>& unprobed)
+        : probes_(probes), config_(config), why_silent_(why_silent), unprobed_(unprobed) {
         result_.nodes = expected;
         result_.checks = columns();
         result_.bandwidth = bandwidth;
@@ -306,6 +306,12 @@ private:
     }
 
     void check_reach() {
+        // A probe step that Slurm (or ssh) did not run in time says nothing about the cables.
+        for (const auto& [node, why] : unprobed_) {
+            mark(node, "reach", Cell::warn, Severity::warning, "survey-probe step",
+                 why + ": its probes did not run, so its links are not judged",
+                 "rerun with a longer --timeout (the time to start a step is Slurm's, not the fabric's)");
+        }
         for (const auto& probe : probes_) {
             if (probe.answered) continue;
             mark(probe.from_node, "reach", Cell::fail, Severity::error, probe.from_address + " -> " + probe.to_address,
@@ -475,6 +481,7 @@ private:
     const std::vector<Probe>& probes_;
     const SiteConfig& config_;
     const std::map<std::string, std::string>& why_silent_;
+    const std::map<std::string, std::string>& unprobed_;
     SurveyResult result_;
 };
 
@@ -568,8 +575,9 @@ std::vector<Probe> planned_probes(const NodeReport& self, const std::vector<Node
 
 SurveyResult analyze_survey(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
                             const std::vector<Probe>& probes, const SiteConfig& config,
-                            const std::map<std::string, std::string>& why_silent, const BandwidthRun& bandwidth) {
-    return Analysis(expected, reports, probes, config, why_silent, bandwidth).run();
+                            const std::map<std::string, std::string>& why_silent, const BandwidthRun& bandwidth,
+                            const std::map<std::string, std::string>& unprobed) {
+    return Analysis(expected, reports, probes, config, why_silent, bandwidth, unprobed).run();
 }
 
 std::optional<double> nccl_check_peak(const std::string& output) {

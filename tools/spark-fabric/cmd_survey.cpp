@@ -85,6 +85,8 @@ int run_survey_probe(const Globals&, const std::vector<std::string>& args) {
     const int port = bounded_number(flags, "--port", 22, 1, 65535, "survey-probe");  // internal
     if (flags.count("--probes") == 0) throw UsageError{"survey-probe: --probes JSON is required"};  // internal
     std::vector<Probe> probes = probes_from_json(flags.at("--probes"), "--probes");  // internal
+    // At once, before any probe: the survey tells a step Slurm started late from slow probes.
+    std::cout << "# survey-probe started" << std::endl;
     std::vector<std::future<Finding>> answers;
     for (const auto& probe : probes) {
         if (!is_valid_host_name(probe.to_address) || !is_valid_host_name(probe.from_address)) {
