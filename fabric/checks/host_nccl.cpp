@@ -21,7 +21,7 @@ std::vector<Finding> check_host_nccl_conf(const std::vector<NcclConfLine>& conf,
         if (const auto* variable = plan.find(name)) return variable->value;
         return std::nullopt;
     };
-    std::vector<Finding> findings = check_nccl_conf(conf, "this node", plan, planned);
+    std::vector<Finding> findings = check_nccl_conf(conf, "", plan, planned);
     for (const auto& line : conf) {
         const auto* variable = plan.find(line.name);
         if (variable == nullptr || without_exact_prefix(line.value) == without_exact_prefix(variable->value)) continue;

@@ -85,13 +85,14 @@ bool forces_gpudirect(const NcclConfLine& line) {
 std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, const std::string& where, const Plan& plan,
                                      const EnvLookup& environment) {
     std::vector<Finding> findings;
+    const std::string in_where = where.empty() ? std::string() : " in " + where;
     for (const auto& line : conf) {
         if (environment(line.name)) continue;  // the environment wins: NCCL ignores the line
         const std::string setting = printable(line.name) + "=" + printable(line.value);
         if (line.name == "NCCL_IB_USE_INLINE" && line.value != "0") {
             findings.push_back({Severity::warning, "nccl-conf-known-hang", at(line),
                                 "sets " + setting + ", which owners of Spark clusters report froze SGLang's first collective",
-                                "remove the line from " + line.file + " in " + where +
+                                "remove the line from " + line.file + in_where +
                                     ", or export NCCL_IB_USE_INLINE=0 in the job (the environment wins over the file)"});
         } else if (plan.mode != NcclMode::dmabuf && forces_gpudirect(line)) {
             // GB10 has no GPUDirect RDMA (NVIDIA developer forum thread 348787); forcing it made
@@ -100,12 +101,12 @@ std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, cons
                                 "sets " + setting + ", which turns GPUDirect RDMA on where the plan stages through host "
                                 "memory (mode " + std::string(to_string(plan.mode)) + "): GB10 has no GPUDirect RDMA, "
                                 "and forcing it can hang NCCL's init with no message",
-                                "remove the line from " + line.file + " in " + where});
+                                "remove the line from " + line.file + in_where});
         } else if (plannable(line.name)) {
             findings.push_back({Severity::warning, "nccl-conf-overrides-plan", at(line),
                                 "sets " + setting + ", which NCCL applies because the plan leaves " + line.name +
                                     " unset on this cluster",
-                                "remove the line from " + line.file + " in " + where});
+                                "remove the line from " + line.file + in_where});
         }
     }
     return findings;

@@ -33,7 +33,7 @@ std::vector<Finding> check_nccl_runtime(const NcclRuntime& runtime, const Plan& 
 
 // The configuration lines NCCL applies (those whose name `environment` lacks), judged: a known
 // hang (NCCL_IB_USE_INLINE), GPUDirect forced on where the plan stages through the host, a
-// variable the plan leaves to NCCL. `where` names the file system: "the container", "this node".
+// variable the plan leaves to NCCL. `where` names the file system in fixes ("the container"); empty: the node's own.
 std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, const std::string& where, const Plan& plan,
                                      const EnvLookup& environment);
 
