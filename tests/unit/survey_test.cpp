@@ -9,6 +9,7 @@
 
 #include "fabric/checks/checks.hpp"
 #include "fabric/checks/survey.hpp"
+#include "fabric/discovery/nccl_conf.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
@@ -216,6 +217,26 @@ TEST(Survey, AnUnaddressedTwinWhereThePeersAddressItIsNamed) {
                                          report_for("spark-dgx-2", testing::discover_fixture("nvidia-link-local"), 2)};
     const SurveyResult alike = analyze_survey(names(nvidia), nvidia, {}, {});
     for (const auto& node : alike.nodes) EXPECT_EQ(alike.cells.at(node).at("subnet"), Cell::ok) << node;
+}
+
+// The node's own checks reach the survey: an /etc/nccl.conf that fights the plan and CMA the
+// kernel does not count are warnings in the node's fabric column, with their fixes.
+TEST(Survey, TheNodesNcclConfAndCmaAreInItsFabricColumn) {
+    NodeFacts stale = testing::discover_fixture("stale-nccl-conf");
+    stale.nccl_conf = read_nccl_conf(testing::fixture_tree("stale-nccl-conf"), "", "");
+    const std::vector<NodeReport> reports{report_for("spark-dgx-1", testing::discover_fixture("cage1"), 2),
+                                          report_for("spark-dgx-2", stale, 2),
+                                          report_for("spark-dgx-3", testing::discover_fixture("kho-cma"), 2)};
+    const SurveyResult result = analyze_survey(names(reports), reports, {}, {});
+    EXPECT_EQ(result.cells.at("spark-dgx-1").at("fabric"), Cell::ok);
+    EXPECT_EQ(result.cells.at("spark-dgx-2").at("fabric"), Cell::warn);
+    EXPECT_EQ(result.cells.at("spark-dgx-3").at("fabric"), Cell::warn);
+    const auto* conf = problem_on(result, "spark-dgx-2", "/etc/nccl.conf:4");
+    ASSERT_NE(conf, nullptr) << survey_to_text(result, false);
+    EXPECT_NE(conf->message.find("NCCL_IB_USE_INLINE=1"), std::string::npos);
+    const auto* cma = problem_on(result, "spark-dgx-3", "CmaTotal 0 kB but CmaFree 9748480 kB");
+    ASSERT_NE(cma, nullptr) << survey_to_text(result, false);
+    EXPECT_NE(cma->fix.find("kho=off"), std::string::npos);
 }
 
 TEST(Survey, DifferentBuildsAndPlansAreWarnedAndShownSideBySide) {
