@@ -129,6 +129,24 @@ TEST_F(HostTree, RingsNeedTwoThirtySevenFromLdLibraryPath) {
     EXPECT_TRUE(with_code(check_host_nccl_libraries(software(env), plan_for("cage1", 2)), "nccl-version-ring").empty());
 }
 
+// `spark-fabric check` on a ring node whose tree (beside its sysfs, as the CLI replays it) has
+// NCCL 2.28.9 in a directory of LD_LIBRARY_PATH: a warning naming the file, exit 1.
+TEST_F(HostTree, CheckNamesTheLibraryAJobLoads) {
+    fs::create_directory_symlink(testing::fixture_tree("ring4-node1") + "/sys", root_ / "sys");
+    fs::create_directory_symlink(testing::fixture_tree("ring4-node1") + "/proc", root_ / "proc");
+    system_nccl("opt/nccl-2.28/lib", "2.28.9");
+    const auto run = testing::run_program(
+        {SPARK_FABRIC_BIN, "--sysfs-root", (root_ / "sys").string(), "--procfs-root", (root_ / "proc").string(),
+         "--config", testing::fixture_file("configs/default.yaml"), "--addresses",
+         testing::fixture_tree("ring4-node1") + "/addresses.yaml", "check", "--nodes", "4"},
+        {{"LD_LIBRARY_PATH", "/opt/nccl-2.28/lib"}});
+    EXPECT_NE(run.out.find("/opt/nccl-2.28/lib/libnccl.so.2.28.9: NCCL 2.28.9 in this node (LD_LIBRARY_PATH): "
+                           "NCCL_IB_SUBNET_AWARE_ROUTING"),
+              std::string::npos)
+        << run.out;
+    EXPECT_EQ(run.status, 1) << run.out;
+}
+
 // The survey judges each node's libraries in its nccl column, even when every node has the same.
 TEST(HostNcclSurvey, AnAffectedNcclOnEveryNodeIsAWarning) {
     std::vector<NodeReport> reports;
