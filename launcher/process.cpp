@@ -123,6 +123,11 @@ Captured capture(const Argv& argv, int timeout_seconds, bool keep_stderr) {
                 streams[i].fd = -1;
                 continue;
             }
+            if (i == 0 && result.first_output_ms < 0) {
+                timespec seen{};
+                clock_gettime(CLOCK_MONOTONIC, &seen);
+                result.first_output_ms = (seen.tv_sec - start.tv_sec) * 1000 + (seen.tv_nsec - start.tv_nsec) / 1000000;
+            }
             if (texts[i]->size() < (1u << 20)) texts[i]->append(buffer, static_cast<size_t>(got));
         }
     }

@@ -15,6 +15,7 @@ struct Captured {
     int status = -1;  // exit status; 124 on timeout; 127 when it could not start
     std::string out;
     std::string err;  // only from run_capture_both; run_capture leaves stderr on ours
+    long first_output_ms = -1;  // from the start to its first byte on stdout; -1: it wrote none
 };
 Captured run_capture(const Argv& argv, int timeout_seconds);
 // stdout and stderr apart: for a step whose failure is many lines of someone else's log (pyxis)

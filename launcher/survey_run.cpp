@@ -118,6 +118,18 @@ BandwidthRun measure_bandwidth(const SurveyRequest& request, const SurveyResult&
 
 }  // namespace
 
+std::string step_timeout_reason(const std::string& step, long first_output_ms, int timeout_seconds) {
+    const std::string allowed = std::to_string(timeout_seconds) + " s allowed (--timeout)";
+    if (first_output_ms < 0) {
+        return "the " + step + " step had not started when the " + allowed + " ran out: Slurm (or ssh) was still "
+               "starting it";
+    }
+    char started[32];
+    std::snprintf(started, sizeof started, "%.1f", static_cast<double>(first_output_ms) / 1000.0);
+    return "the " + step + " step started only after " + started + " s of the " + allowed +
+           " (Slurm or ssh took that long to start it) and did not finish in time";
+}
+
 std::string sibling_spark_fabric() {
     return executable_near(self_executable(), {"/spark-fabric", "/../tools/spark-fabric/spark-fabric"}, "spark-fabric");
 }
@@ -181,11 +193,18 @@ SurveyRun run_survey(const SurveyRequest& request) {
         work.emplace_back(report.node, command);
     }
     std::vector<Probe> probes;
+    std::map<std::string, std::string> unprobed;
     for (const auto& answer : on_every_node(request, work)) {
         std::vector<Probe> mine;
         try {
             if (answer.captured.status == 0) mine = probes_from_json(last_line(answer.captured.out), answer.node);
         } catch (const std::exception&) {
+        }
+        if (mine.empty() && answer.captured.status == 124) {
+            // Out of time, most often before it could probe: one line, not a FAIL per cable.
+            unprobed[answer.node] =
+                step_timeout_reason("survey-probe", answer.captured.first_output_ms, request.timeout_seconds);
+            continue;
         }
         if (mine.empty() && answer.captured.status != 0) {
             // The node answered the first phase but not this one: every probe it owed fails.
@@ -214,10 +233,10 @@ SurveyRun run_survey(const SurveyRequest& request) {
         config = load_site_config_file(config_path, "");
     }
     SurveyRun run;
-    run.result = analyze_survey(nodes, reports, probes, config, silent);
+    run.result = analyze_survey(nodes, reports, probes, config, silent, {}, unprobed);
     if (request.bandwidth) {
         const BandwidthRun bandwidth = measure_bandwidth(request, run.result, reports, config);
-        run.result = analyze_survey(nodes, reports, probes, config, silent, bandwidth);
+        run.result = analyze_survey(nodes, reports, probes, config, silent, bandwidth, unprobed);
     }
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return run;

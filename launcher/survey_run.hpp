@@ -29,6 +29,11 @@ struct SurveyRun {
 
 SurveyRun run_survey(const SurveyRequest& request);
 
+// Why a node's `step` gave no answer within timeout_seconds, with when it started: its agent
+// writes a line as soon as it runs, so `first_output_ms` (-1: never) tells a step that Slurm or
+// ssh started late from one that ran slowly.
+std::string step_timeout_reason(const std::string& step, long first_output_ms, int timeout_seconds);
+
 // The spark-fabric next to this program, else the one on PATH.
 std::string sibling_spark_fabric();
 

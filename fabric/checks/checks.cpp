@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "fabric/checks/host_nccl.hpp"
 #include "fabric/common/validate.hpp"
 #include "fabric/topology/ipv4.hpp"
 
@@ -96,6 +97,26 @@ void check_link_quality(const NodeFacts& facts, const Plan& plan, std::vector<Fi
     }
 }
 
+// CMA memory the kernel does not count. Kexec HandOver (KHO), on by default in Ubuntu's 7.0
+// kernels for NVIDIA (7.0.0-1019-nvidia on DGX OS), releases its scratch area to the page
+// allocator as CMA pageblocks that CmaTotal leaves out: /proc/meminfo shows "CmaTotal: 0 kB"
+// with GiB in CmaFree. ibv_reg_mr pins pages long-term and cannot migrate them out of CMA, so
+// NCCL's registrations fail with ENOMEM ("Call to ibv_reg_mr_iova2 failed with error Cannot
+// allocate memory"); `kho=off` cures it (MiaAI-Lab/DeepSeek-v4-Flash-DSpark-2x-DGX-Spark#259,
+// NVIDIA/NV-Kernels#591). CmaTotal 0 with CmaFree 0 is a kernel without CMA (kho=off, or
+// NVIDIA's CONFIG_CMA_SIZE_MBYTES=0, NV-Kernels#403): healthy, and not reported.
+void check_cma(const NodeFacts& facts, const Plan& plan, std::vector<Finding>& out) {
+    if (plan.hcas.empty() || facts.cma_total_kib < 0 || facts.cma_free_kib <= facts.cma_total_kib) return;
+    out.push_back({Severity::warning, "cma-unaccounted", "/proc/meminfo",
+                   "CmaTotal " + std::to_string(facts.cma_total_kib) + " kB but CmaFree " +
+                       std::to_string(facts.cma_free_kib) + " kB" +
+                       (facts.kernel_release.empty() ? std::string() : " (kernel " + printable(facts.kernel_release) + ")") +
+                       ": memory handed to the page allocator as CMA that the kernel does not count (Kexec HandOver's "
+                       "scratch area); RDMA registration cannot pin it, and NCCL fails at init with ENOMEM from ibv_reg_mr",
+                   "add kho=off to the kernel command line (GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then "
+                   "`update-grub` and reboot), or boot the previous 6.17 kernel"});
+}
+
 void check_host(const NodeFacts& facts, const Plan& plan, std::vector<Finding>& out) {
     if (!plan.hcas.empty() && facts.memlock_limit_kib >= 0) {
         out.push_back({Severity::warning, "memlock-limited", "memlock",
@@ -119,6 +140,7 @@ void check_host(const NodeFacts& facts, const Plan& plan, std::vector<Finding>& 
                            ""});
         }
     }
+    check_cma(facts, plan, out);
     if (!facts.kernel_release.empty()) {
         out.push_back({Severity::info, "kernel", printable(facts.kernel_release), "kernel release", ""});
     }
@@ -141,6 +163,8 @@ std::vector<Finding> run_checks(const NodeFacts& facts, const SiteConfig& config
     check_twins(facts, plan, findings);
     check_link_quality(facts, plan, findings);
     check_host(facts, plan, findings);
+    const auto conf = check_host_nccl_conf(facts.nccl_conf, plan);
+    findings.insert(findings.end(), conf.begin(), conf.end());
     return findings;
 }
 

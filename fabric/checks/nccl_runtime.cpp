@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "fabric/common/validate.hpp"
+
 namespace sparkfabric {
 namespace {
 
@@ -23,24 +25,6 @@ bool plannable(const std::string& name) {
 }
 
 std::string at(const NcclConfLine& line) { return line.file + ":" + std::to_string(line.line); }
-
-void check_conf(const NcclRuntime& runtime, const EnvLookup& environment, std::vector<Finding>& findings) {
-    for (const auto& line : runtime.conf) {
-        if (environment(line.name)) continue;  // the environment wins: NCCL ignores the line
-        if (line.name == "NCCL_IB_USE_INLINE" && line.value != "0") {
-            findings.push_back({Severity::warning, "nccl-conf-known-hang", at(line),
-                                "sets NCCL_IB_USE_INLINE=" + line.value +
-                                    ", which owners of Spark clusters report froze SGLang's first collective",
-                                "remove the line from " + line.file + " in " + runtime.where +
-                                    ", or export NCCL_IB_USE_INLINE=0 in the job (the environment wins over the file)"});
-        } else if (plannable(line.name)) {
-            findings.push_back({Severity::warning, "nccl-conf-overrides-plan", at(line),
-                                "sets " + line.name + "=" + line.value + ", which NCCL applies because the plan leaves " +
-                                    line.name + " unset on this cluster",
-                                "remove the line from " + line.file + " in " + runtime.where});
-        }
-    }
-}
 
 void check_net_plugin(const NcclRuntime& runtime, const Plan& plan, const EnvLookup& environment,
                       std::vector<Finding>& findings) {
@@ -65,17 +49,9 @@ void check_library(const NcclRuntime& runtime, const Plan& plan, const EnvLookup
         return;
     }
     const NcclLibrary& library = runtime.software.nccl.front();
-    bool judged = false;
-    for (const auto& rule : nccl_version_rules()) {
-        if (rule.aarch64_only && runtime.machine != "aarch64") continue;
-        if (rule.rings_only && plan.topology != Topology::ring) continue;
-        if (compare_versions(library.version, rule.below).value_or(0) >= 0) continue;
-        findings.push_back({Severity::warning, rule.code, library.path,
-                            "NCCL " + library.version + " in " + runtime.where + ": " + rule.what + " (" + rule.source + ")",
-                            "use NCCL " + rule.below + " or newer (an image or a pip nvidia-nccl wheel with it)"});
-        judged = true;
-    }
-    if (!judged) {
+    const auto judged = check_nccl_version(library, runtime.machine, plan, runtime.where);
+    findings.insert(findings.end(), judged.begin(), judged.end());
+    if (judged.empty()) {
         findings.push_back({Severity::info, "nccl-library", library.path,
                             "the task loads NCCL " + library.version + " from " + runtime.where, ""});
     }
@@ -99,6 +75,67 @@ void check_interfaces(const NcclRuntime& runtime, std::vector<Finding>& findings
 }
 
 }  // namespace
+
+bool forces_gpudirect(const NcclConfLine& line) {
+    if (line.value.empty() || line.value == "0") return false;
+    if (line.name == "NCCL_NET_GDR_LEVEL") return line.value != "LOC";
+    return line.name == "NCCL_DMABUF_ENABLE" || line.name == "NCCL_GDRCOPY_ENABLE";
+}
+
+std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, const std::string& where, const Plan& plan,
+                                     const EnvLookup& environment) {
+    std::vector<Finding> findings;
+    const std::string in_where = where.empty() ? std::string() : " in " + where;
+    for (const auto& line : conf) {
+        if (environment(line.name)) continue;  // the environment wins: NCCL ignores the line
+        const std::string setting = printable(line.name) + "=" + printable(line.value);
+        if (line.name == "NCCL_IB_USE_INLINE" && line.value != "0") {
+            findings.push_back({Severity::warning, "nccl-conf-known-hang", at(line),
+                                "sets " + setting + ", which owners of Spark clusters report froze SGLang's first collective",
+                                "remove the line from " + line.file + in_where +
+                                    ", or export NCCL_IB_USE_INLINE=0 in the job (the environment wins over the file)"});
+        } else if (plan.mode != NcclMode::dmabuf && forces_gpudirect(line)) {
+            // GB10 has no GPUDirect RDMA (NVIDIA developer forum thread 348787); forcing it made
+            // init_process_group hang with no error (domain notes, "GPUDirect on GB10").
+            findings.push_back({Severity::warning, "nccl-conf-gpudirect", at(line),
+                                "sets " + setting + ", which turns GPUDirect RDMA on where the plan stages through host "
+                                "memory (mode " + std::string(to_string(plan.mode)) + "): GB10 has no GPUDirect RDMA, "
+                                "and forcing it can hang NCCL's init with no message",
+                                "remove the line from " + line.file + in_where});
+        } else if (plannable(line.name)) {
+            findings.push_back({Severity::warning, "nccl-conf-overrides-plan", at(line),
+                                "sets " + setting + ", which NCCL applies because the plan leaves " + line.name +
+                                    " unset on this cluster",
+                                "remove the line from " + line.file + in_where});
+        }
+    }
+    return findings;
+}
+
+std::vector<Finding> check_nccl_version(const NcclLibrary& library, const std::string& machine, const Plan& plan,
+                                        const std::string& where) {
+    std::vector<Finding> findings;
+    for (const auto& rule : nccl_version_rules()) {
+        if (rule.aarch64_only && machine != "aarch64") continue;
+        if (rule.rings_only && plan.topology != Topology::ring) continue;
+        if (compare_versions(library.version, rule.below).value_or(0) >= 0) continue;
+        std::string fix = "use NCCL " + rule.below + " or newer (an image or a pip nvidia-nccl wheel with it)";
+        if (library.source == "pip") {
+            fix = "upgrade the wheel in that Python environment: `pip install --upgrade 'nvidia-nccl-cu13>=" + rule.below +
+                  "'` (nvidia-nccl-cu12 for CUDA 12 builds of torch)";
+        } else if (library.source == "LD_PRELOAD" || library.source == "LD_LIBRARY_PATH") {
+            fix = "point " + library.source + " at NCCL " + rule.below + " or newer, or drop this library from it";
+        } else if (library.source == "system") {
+            fix = "install NCCL " + rule.below + " or newer (the libnccl2 package from NVIDIA's CUDA repository)";
+        }
+        findings.push_back({Severity::warning, rule.code, library.path,
+                            "NCCL " + library.version + " in " + where +
+                                (library.source.empty() ? std::string() : " (" + library.source + ")") + ": " + rule.what +
+                                " (" + rule.source + ")",
+                            fix});
+    }
+    return findings;
+}
 
 const std::vector<NcclVersionRule>& nccl_version_rules() {
     static const std::vector<NcclVersionRule> rules{
@@ -126,7 +163,8 @@ std::optional<int> compare_versions(const std::string& a, const std::string& b) 
 std::vector<Finding> check_nccl_runtime(const NcclRuntime& runtime, const Plan& plan, const EnvLookup& environment) {
     std::vector<Finding> findings;
     if (!plan.fabric_found) return findings;
-    check_conf(runtime, environment, findings);
+    const auto conf = check_nccl_conf(runtime.conf, runtime.where, plan, environment);
+    findings.insert(findings.end(), conf.begin(), conf.end());
     check_net_plugin(runtime, plan, environment, findings);
     check_library(runtime, plan, environment, findings);
     check_interfaces(runtime, findings);

@@ -31,4 +31,19 @@ std::optional<int> compare_versions(const std::string& a, const std::string& b);
 // `environment` is the task's: NCCL applies a configuration line only where it has no value.
 std::vector<Finding> check_nccl_runtime(const NcclRuntime& runtime, const Plan& plan, const EnvLookup& environment);
 
+// The configuration lines NCCL applies (those whose name `environment` lacks), judged: a known
+// hang (NCCL_IB_USE_INLINE), GPUDirect forced on where the plan stages through the host, a
+// variable the plan leaves to NCCL. `where` names the file system in fixes ("the container"); empty: the node's own.
+std::vector<Finding> check_nccl_conf(const std::vector<NcclConfLine>& conf, const std::string& where, const Plan& plan,
+                                     const EnvLookup& environment);
+
+// Whether a configuration line turns GPUDirect RDMA on (NCCL_NET_GDR_LEVEL above LOC,
+// NCCL_DMABUF_ENABLE or NCCL_GDRCOPY_ENABLE set).
+bool forces_gpudirect(const NcclConfLine& line);
+
+// One library judged by the version rules for `machine` (uname -m) and the plan's shape: a
+// warning per rule it breaks, naming the file and the fix for where it comes from.
+std::vector<Finding> check_nccl_version(const NcclLibrary& library, const std::string& machine, const Plan& plan,
+                                        const std::string& where);
+
 }  // namespace sparkfabric

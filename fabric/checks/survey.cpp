@@ -8,6 +8,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "fabric/checks/host_nccl.hpp"
+#include "fabric/checks/survey_twins.hpp"
 #include "fabric/common/join.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/topology/ipv4.hpp"
@@ -17,8 +19,8 @@ namespace sparkfabric {
 NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::info, "info"}, {Severity::warning, "warning"}, {Severity::error, "error"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, severity, code, subject, message, fix)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedVariable, name, value, reason, user_value_kept)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NcclLibrary, path, version, hash)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SoftwareFacts, nccl, torch_version)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NcclLibrary, path, version, hash, source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SoftwareFacts, nccl, torch_version, machine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Probe, from_node, to_node, from_address, to_address, network, answered,
                                                 detail)
 
@@ -70,8 +72,8 @@ class Analysis {
 public:
     Analysis(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
              const std::vector<Probe>& probes, const SiteConfig& config, const std::map<std::string, std::string>& why_silent,
-             const BandwidthRun& bandwidth)
-        : probes_(probes), config_(config), why_silent_(why_silent) {
+             const BandwidthRun& bandwidth, const std::map<std::string, std::string>& unprobed)
+        : probes_(probes), config_(config), why_silent_(why_silent), unprobed_(unprobed) {
         result_.nodes = expected;
         result_.checks = columns();
         result_.bandwidth = bandwidth;
@@ -106,6 +108,7 @@ public:
         check_mtu();
         check_speed();
         check_subnets();
+        check_twins();
         check_reach();
         check_software();
         check_memlock();
@@ -154,7 +157,8 @@ private:
             }
             for (const auto& finding : report.findings) {
                 if (finding.severity == Severity::info || finding.code == "memlock-limited" ||
-                    finding.code == "mtu-mismatch" || finding.code == "link-speed-low") {
+                    finding.code == "mtu-mismatch" || finding.code == "link-speed-low" ||
+                    finding.code == "unaddressed-twin") {
                     continue;  // info, or a column of its own
                 }
                 mark(node, "fabric", finding.severity == Severity::error ? Cell::fail : Cell::warn, finding.severity,
@@ -291,7 +295,23 @@ private:
         }
     }
 
+    // Twins one node leaves unaddressed where its peers address them (survey_twins.hpp).
+    void check_twins() {
+        std::vector<const NodeReport*> reports;
+        each_report([&](const std::string&, const NodeReport& report) { reports.push_back(&report); });
+        for (const auto& [node, finding] : unaddressed_twin_problems(reports)) {
+            mark(node, "subnet", finding.severity == Severity::error ? Cell::fail : Cell::warn, finding.severity,
+                 finding.subject, finding.message, finding.fix);
+        }
+    }
+
     void check_reach() {
+        // A probe step that Slurm (or ssh) did not run in time says nothing about the cables.
+        for (const auto& [node, why] : unprobed_) {
+            mark(node, "reach", Cell::warn, Severity::warning, "survey-probe step",
+                 why + ": its probes did not run, so its links are not judged",
+                 "rerun with a longer --timeout (the time to start a step is Slurm's, not the fabric's)");
+        }
         for (const auto& probe : probes_) {
             if (probe.answered) continue;
             mark(probe.from_node, "reach", Cell::fail, Severity::error, probe.from_address + " -> " + probe.to_address,
@@ -314,6 +334,12 @@ private:
         });
         const std::string nccl_common = majority(nccl_all), torch_common = majority(torch_all);
         each_report([&](const std::string& node, const NodeReport& report) {
+            // Each library the node's jobs load, by the known-bad releases (host_nccl.hpp).
+            for (const auto& finding : check_host_nccl_libraries(report.software, report.plan)) {
+                if (finding.severity == Severity::info) continue;
+                mark(node, "nccl", finding.severity == Severity::error ? Cell::fail : Cell::warn, finding.severity,
+                     finding.subject, finding.message, finding.fix);
+            }
             if (!nccl_all.empty()) {
                 if (nccl_of(report) != nccl_common) {
                     std::string mine;
@@ -455,6 +481,7 @@ private:
     const std::vector<Probe>& probes_;
     const SiteConfig& config_;
     const std::map<std::string, std::string>& why_silent_;
+    const std::map<std::string, std::string>& unprobed_;
     SurveyResult result_;
 };
 
@@ -548,8 +575,9 @@ std::vector<Probe> planned_probes(const NodeReport& self, const std::vector<Node
 
 SurveyResult analyze_survey(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
                             const std::vector<Probe>& probes, const SiteConfig& config,
-                            const std::map<std::string, std::string>& why_silent, const BandwidthRun& bandwidth) {
-    return Analysis(expected, reports, probes, config, why_silent, bandwidth).run();
+                            const std::map<std::string, std::string>& why_silent, const BandwidthRun& bandwidth,
+                            const std::map<std::string, std::string>& unprobed) {
+    return Analysis(expected, reports, probes, config, why_silent, bandwidth, unprobed).run();
 }
 
 std::optional<double> nccl_check_peak(const std::string& output) {

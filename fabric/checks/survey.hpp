@@ -89,11 +89,14 @@ struct SurveyResult {
 };
 
 // `expected` are the allocation's nodes; those without a report are down (`why_silent` may say
-// why: "no answer within 10 s", "srun exited 1").
+// why: "no answer within 10 s", "srun exited 1"). `unprobed`: nodes whose probe step timed out
+// before it could probe, with why ("started only after 6.2 s of the 5 s allowed"): one warning
+// each, not a FAIL for every cable the step did not get to.
 SurveyResult analyze_survey(const std::vector<std::string>& expected, const std::vector<NodeReport>& reports,
                             const std::vector<Probe>& probes, const SiteConfig& config,
                             const std::map<std::string, std::string>& why_silent = {},
-                            const BandwidthRun& bandwidth = {});
+                            const BandwidthRun& bandwidth = {},
+                            const std::map<std::string, std::string>& unprobed = {});
 
 std::string probes_to_json(const std::vector<Probe>& probes);
 std::vector<Probe> probes_from_json(const std::string& text, const std::string& source);  // throws runtime_error

@@ -11,6 +11,7 @@
 
 #include "fabric/common/validate.hpp"
 #include "fabric/discovery/gpu_cache.hpp"
+#include "fabric/discovery/nccl_conf.hpp"
 #include "fabric/discovery/sysfs_text.hpp"
 #include "fabric/facts/gid.hpp"
 
@@ -231,6 +232,12 @@ NodeFacts discover_node(const DiscoveryOptions& options) {
     reader.read_gpus();
     reader.read_default_routes();
     reader.read_memlock();
+    const CmaFacts cma = read_cma(options.procfs_root);
+    facts.cma_total_kib = cma.total_kib;
+    facts.cma_free_kib = cma.free_kib;
+    if (!options.nccl_conf_root.empty()) {
+        facts.nccl_conf = read_nccl_conf(options.nccl_conf_root, options.nccl_conf_file, options.home);
+    }
     if (!options.gpu_cache_path.empty()) {
         std::string error;
         facts.gpu_cache = read_gpu_cache(options.gpu_cache_path, error);

@@ -20,7 +20,19 @@ struct DiscoveryOptions {
     std::optional<AddressMap> addresses;
     // GPU capability cache written by `probe-gpu`; empty: do not read one.
     std::string gpu_cache_path;
+    // NCCL's configuration files (nccl_conf.hpp), read below this root ("/" live) as a job
+    // whose NCCL_CONF_FILE is nccl_conf_file and whose HOME is home reads them; empty: not read.
+    std::string nccl_conf_root;
+    std::string nccl_conf_file;
+    std::string home;
 };
+
+// CmaTotal and CmaFree from procfs's meminfo, in KiB; -1 each where absent or unreadable.
+struct CmaFacts {
+    long long total_kib = -1;
+    long long free_kib = -1;
+};
+CmaFacts read_cma(const std::string& procfs_root);
 
 NodeFacts discover_node(const DiscoveryOptions& options);
 

@@ -1,6 +1,10 @@
 #include "fabric/discovery/nccl_conf.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
 
 namespace sparkfabric {
 namespace {
@@ -8,8 +12,19 @@ namespace {
 constexpr size_t kMaxBytes = 64 * 1024;
 
 void read_file(const std::string& root, const std::string& path, std::vector<NcclConfLine>& lines) {
-    std::ifstream file(root + path);
-    if (!file) return;
+    const int fd = open((root + path).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return;
+    struct stat status {};
+    std::string content;
+    if (fstat(fd, &status) == 0 && S_ISREG(status.st_mode)) {
+        char buffer[4096];
+        ssize_t got = 0;
+        while (content.size() < kMaxBytes && (got = read(fd, buffer, sizeof buffer)) > 0) {
+            content.append(buffer, static_cast<size_t>(got));
+        }
+    }
+    close(fd);
+    std::istringstream file(content.substr(0, kMaxBytes));
     std::string text;
     size_t bytes = 0;
     int number = 0;

@@ -8,19 +8,15 @@
 #include <string>
 #include <vector>
 
-namespace sparkfabric {
+#include "fabric/facts/node_facts.hpp"  // NcclConfLine
 
-struct NcclConfLine {
-    std::string file;  // as the process sees it, e.g. /etc/nccl.conf
-    int line = 0;
-    std::string name;
-    std::string value;
-    bool operator==(const NcclConfLine&) const = default;
-};
+namespace sparkfabric {
 
 // Lines of every file NCCL would read, in NCCL's order, below `root` ("/" live; a fixture tree
 // in tests). conf_file: the process's NCCL_CONF_FILE; home: its home directory. Files larger
 // than 64 KiB are read to that size: NCCL's own lines are short, and the plugin must stay fast.
+// Only regular files are read (opened non-blocking: a FIFO named by NCCL_CONF_FILE must not
+// stall slurmstepd).
 std::vector<NcclConfLine> read_nccl_conf(const std::string& root, const std::string& conf_file, const std::string& home);
 
 }  // namespace sparkfabric

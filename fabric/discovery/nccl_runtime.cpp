@@ -3,7 +3,6 @@
 #include <net/if.h>
 #include <sys/utsname.h>
 
-#include <sstream>
 
 namespace sparkfabric {
 
@@ -13,11 +12,8 @@ NcclRuntime discover_nccl_runtime(const std::string& where, const EnvLookup& env
     runtime.where = where;
     struct utsname name {};
     if (uname(&name) == 0) runtime.machine = name.machine;
-    SoftwareQuery query;
-    query.root = root;
+    SoftwareQuery query = software_query(environment, root);
     query.read_libraries = false;
-    std::stringstream path(environment("LD_LIBRARY_PATH").value_or(""));
-    for (std::string dir; std::getline(path, dir, ':');) query.library_path.push_back(dir);
     runtime.software = discover_software(query);
     runtime.conf = read_nccl_conf(root, environment("NCCL_CONF_FILE").value_or(""), environment("HOME").value_or(""));
     // The live view of this process's network namespace, whatever /sys shows.

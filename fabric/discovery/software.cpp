@@ -3,12 +3,15 @@
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 namespace sparkfabric {
 namespace {
@@ -76,9 +79,27 @@ std::string metadata_version(const std::string& directory) {
     return {};
 }
 
-// Where python3 keeps packages: the distribution's and pip's directories.
-std::vector<std::string> python_package_dirs(const std::string& root) {
+std::vector<std::string> split(const std::string& text, const std::string& separators) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t end = text.find_first_of(separators, start);
+        const std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (!part.empty()) parts.push_back(part);
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return parts;
+}
+
+// Where python3 keeps packages: the job's own environments first, then the distribution's and
+// pip's directories.
+std::vector<std::string> python_package_dirs(const std::string& root, const std::vector<std::string>& prefixes) {
     std::vector<std::string> dirs;
+    for (const auto& prefix : prefixes) {
+        if (prefix.empty() || prefix[0] != '/') continue;
+        for (const auto& dir : expand(root + prefix.substr(1) + "/lib/python3*/site-packages")) dirs.push_back(dir);
+    }
     for (const char* pattern : {"usr/local/lib/python3*/dist-packages", "usr/local/lib/python3*/site-packages",
                                 "usr/lib/python3/dist-packages", "usr/lib/python3*/site-packages"}) {
         for (const auto& dir : expand(root + pattern)) dirs.push_back(dir);
@@ -86,15 +107,17 @@ std::vector<std::string> python_package_dirs(const std::string& root) {
     return dirs;
 }
 
+const char* const kSystemDirs[] = {"usr/lib/*-linux-gnu", "lib/*-linux-gnu", "usr/lib64", "usr/local/cuda/lib64",
+                                   "usr/local/lib", "usr/lib"};
+constexpr size_t kSystemLibraryDirs = sizeof kSystemDirs / sizeof kSystemDirs[0];
+
 // The directories the dynamic loader searches, LD_LIBRARY_PATH's first (relative to root).
 std::vector<std::string> library_dirs(const std::vector<std::string>& library_path) {
     std::vector<std::string> dirs;
     for (const auto& dir : library_path) {
         if (!dir.empty() && dir[0] == '/') dirs.push_back(dir.substr(1));  // relative entries depend on the cwd: skipped
     }
-    for (const char* dir : {"usr/lib/*-linux-gnu", "lib/*-linux-gnu", "usr/lib64", "usr/local/cuda/lib64", "usr/local/lib", "usr/lib"}) {
-        dirs.emplace_back(dir);
-    }
+    for (const char* dir : kSystemDirs) dirs.emplace_back(dir);
     return dirs;
 }
 
@@ -104,6 +127,26 @@ std::string as_seen(const std::string& file, const std::string& root) {
 }
 
 }  // namespace
+
+SoftwareQuery software_query(const EnvLookup& environment, const std::string& root) {
+    SoftwareQuery query;
+    query.root = root;
+    query.library_path = split(environment("LD_LIBRARY_PATH").value_or(""), ":");
+    query.preload = split(environment("LD_PRELOAD").value_or(""), ": ");  // ld.so takes both separators
+    for (const char* name : {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
+        if (const auto prefix = environment(name)) query.python_prefixes.push_back(*prefix);
+    }
+    // The python3 the job's PATH finds first: a venv's bin/ sits beside its lib/.
+    const std::string base = root.empty() || root.back() == '/' ? root : root + "/";
+    for (const auto& dir : split(environment("PATH").value_or(""), ":")) {
+        if (dir[0] != '/' || access((base + dir.substr(1) + "/python3").c_str(), X_OK) != 0) continue;
+        const auto slash = dir.find_last_of('/');
+        if (slash != 0 && slash != std::string::npos) query.python_prefixes.push_back(dir.substr(0, slash));
+        break;
+    }
+    if (const auto home = environment("HOME"); home && !home->empty()) query.python_prefixes.push_back(*home + "/.local");
+    return query;
+}
 
 SoftwareFacts discover_software(const std::string& root) {
     SoftwareQuery query;
@@ -115,11 +158,26 @@ SoftwareFacts discover_software(const SoftwareQuery& query) {
     const std::string& root_dir = query.root;
     const std::string root = root_dir.empty() || root_dir.back() == '/' ? root_dir : root_dir + "/";
     SoftwareFacts software;
+    struct utsname machine {};
+    if (uname(&machine) == 0) software.machine = machine.machine;
     std::set<std::string> seen;
-    std::vector<std::pair<std::string, std::string>> candidates;  // path, version from metadata
+    struct Candidate {
+        std::string path;
+        std::string wheel_version;  // from the wheel's metadata
+        std::string source;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& entry : query.preload) {
+        const auto slash = entry.rfind('/');
+        const std::string base = slash == std::string::npos ? entry : entry.substr(slash + 1);
+        if (entry[0] == '/' && base.rfind("libnccl.so", 0) == 0) candidates.push_back({root + entry.substr(1), "", "LD_PRELOAD"});
+    }
     const auto dirs = library_dirs(query.library_path);
-    for (const auto& dir : dirs) {
-        for (const auto& path : expand(root + dir + "/libnccl.so.2")) candidates.emplace_back(path, "");
+    for (size_t i = 0; i < dirs.size(); ++i) {
+        const bool from_path = i < dirs.size() - kSystemLibraryDirs;
+        for (const auto& path : expand(root + dirs[i] + "/libnccl.so.2")) {
+            candidates.push_back({path, "", from_path ? "LD_LIBRARY_PATH" : "system"});
+        }
     }
     std::set<std::string> plugins_seen;
     for (const auto& dir : dirs) {
@@ -128,15 +186,15 @@ SoftwareFacts discover_software(const SoftwareQuery& query) {
             if (!file.empty() && plugins_seen.insert(file).second) software.nccl_net_plugins.push_back(as_seen(path, root));
         }
     }
-    const auto package_dirs = python_package_dirs(root);
+    const auto package_dirs = python_package_dirs(root, query.python_prefixes);
     for (const auto& dir : package_dirs) {
         // pip's nvidia-nccl wheels (what torch 2.x wheels load): nvidia/nccl/lib/libnccl.so.2
         const auto info = expand(dir + "/nvidia_nccl_cu*.dist-info");
         const std::string version = info.empty() ? std::string() : metadata_version(info.front());
-        for (const auto& path : expand(dir + "/nvidia/nccl/lib/libnccl.so.2")) candidates.emplace_back(path, version);
+        for (const auto& path : expand(dir + "/nvidia/nccl/lib/libnccl.so.2")) candidates.push_back({path, version, "pip"});
     }
     static const std::regex versioned(".*libnccl\\.so\\.([0-9]+\\.[0-9]+\\.[0-9]+)$");
-    for (const auto& [path, wheel_version] : candidates) {
+    for (const auto& [path, wheel_version, source] : candidates) {
         const std::string file = resolved(path);
         if (file.empty() || !seen.insert(file).second) continue;
         NcclLibrary library;
@@ -148,6 +206,7 @@ SoftwareFacts discover_software(const SoftwareQuery& query) {
                           : wheel_version.empty()                 ? "unknown"
                                                                   : wheel_version;
         library.hash = scan.hash;
+        library.source = source;
         software.nccl.push_back(library);
     }
     for (const auto& dir : package_dirs) {

@@ -58,6 +58,9 @@ std::string facts_to_json(const NodeFacts& facts, int indent) {
         {"nvidia", facts.nvidia},
         {"gpus", facts.gpus},
         {"memlock_limit_kib", facts.memlock_limit_kib},
+        {"cma_total_kib", facts.cma_total_kib},
+        {"cma_free_kib", facts.cma_free_kib},
+        {"nccl_conf", facts.nccl_conf},
         {"routes_known", facts.routes_known},
         {"default_route_interfaces", facts.default_route_interfaces},
         {"notes", facts.notes},
@@ -81,6 +84,9 @@ NodeFacts facts_from_json(const std::string& text, const std::string& source_nam
         facts.nvidia = document.value("nvidia", NvidiaDriver{});
         facts.gpus = document.value("gpus", std::vector<GpuDevice>{});
         facts.memlock_limit_kib = document.value("memlock_limit_kib", -1LL);
+        facts.cma_total_kib = document.value("cma_total_kib", -1LL);
+        facts.cma_free_kib = document.value("cma_free_kib", -1LL);
+        facts.nccl_conf = document.value("nccl_conf", std::vector<NcclConfLine>{});
         facts.routes_known = document.value("routes_known", false);
         facts.default_route_interfaces = document.value("default_route_interfaces", std::vector<std::string>{});
         facts.notes = document.value("notes", std::vector<std::string>{});

@@ -16,14 +16,14 @@ namespace sparkfabric {
 // it fills: a fraction, an exponent or an integer too long for 64 bits (which nlohmann::json reads
 // as a float) is refused, because converting an out-of-range float into an int field is undefined
 // behaviour (found by fuzz/gpu_cache_fuzz.cpp); so is an integer outside int's range, which would
-// otherwise wrap silently (5000000000 read as an MTU). memlock_limit_kib is the one 64-bit field.
+// otherwise wrap silently (5000000000 read as an MTU). memlock_limit_kib and the cma_*_kib fields are 64-bit.
 inline nlohmann::json parse_facts_document(const std::string& text) {
     std::string key;  // the key whose value comes next
     return nlohmann::json::parse(text, [&key](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
         if (event == nlohmann::json::parse_event_t::key) {
             key = value.get<std::string>();
         } else if (event == nlohmann::json::parse_event_t::value && value.is_number()) {
-            const bool wide = key == "memlock_limit_kib";
+            const bool wide = key == "memlock_limit_kib" || key == "cma_total_kib" || key == "cma_free_kib";
             bool fits = false;  // a float never fits: converting it would be the UB this prevents
             if (value.is_number_unsigned()) {
                 fits = value.get<std::uint64_t>() <= static_cast<std::uint64_t>(wide ? INT64_MAX : INT32_MAX);
@@ -52,5 +52,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GpuDevice, pci_address, numa_nod
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GpuCapability, index, name, pci_bus_id, integrated,
                                                 dma_buf_supported, gpu_direct_rdma_supported)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GpuCache, cuda_driver_version, probed_at, gpus)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NcclConfLine, file, line, name, value)
 
 }  // namespace sparkfabric

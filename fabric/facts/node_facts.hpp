@@ -95,6 +95,15 @@ struct GpuCache {
     bool operator==(const GpuCache&) const = default;
 };
 
+// One NAME=VALUE line of an NCCL configuration file (fabric/discovery/nccl_conf.hpp).
+struct NcclConfLine {
+    std::string file;  // as the process sees it, e.g. /etc/nccl.conf
+    int line = 0;
+    std::string name;
+    std::string value;
+    bool operator==(const NcclConfLine&) const = default;
+};
+
 struct NodeFacts {
     std::string hostname;
     std::string kernel_release;
@@ -105,6 +114,12 @@ struct NodeFacts {
     std::vector<GpuDevice> gpus;
     std::optional<GpuCache> gpu_cache;
     long long memlock_limit_kib = -1;  // -1: unlimited
+    // CmaTotal and CmaFree of /proc/meminfo, KiB; -1 where the kernel does not report them.
+    long long cma_total_kib = -1;
+    long long cma_free_kib = -1;
+    // The NCCL configuration files a job's NCCL reads on this node, in NCCL's order; empty when
+    // none exist or discovery was not asked to read them.
+    std::vector<NcclConfLine> nccl_conf;
     // Interfaces holding a default route (procfs net/route). routes_known is false where the
     // routes could not be read, e.g. a facts file written before sparkfabric recorded them.
     bool routes_known = false;

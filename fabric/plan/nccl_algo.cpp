@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "fabric/common/join.hpp"
 #include "fabric/common/validate.hpp"
 
 namespace sparkfabric {
@@ -68,29 +69,40 @@ std::optional<std::set<std::string>> parse_list(const std::string& text, std::st
     return enabled;
 }
 
-}  // namespace
-
-std::optional<std::string> nccl_algo_problem(const std::string& value) {
+// The algorithms `value` leaves enabled for each collective NCCL_ALGO can name; nullopt with
+// `error` where the value is not NCCL_ALGO syntax.
+std::optional<std::map<std::string, std::set<std::string>>> enabled_by_collective(const std::string& value,
+                                                                                   std::string& error) {
     std::map<std::string, std::set<std::string>> enabled;
     for (const auto& [collective, runnable] : runnable_by_collective()) enabled[collective] = known_algorithms();
     std::istringstream specs(value);
     std::string spec;
-    std::string error;
     while (std::getline(specs, spec, ';')) {
         if (trim(spec).empty()) continue;
         const auto colon = spec.find(':');
         const std::string collective = colon == std::string::npos ? std::string() : lower(trim(spec.substr(0, colon)));
         const auto list = parse_list(colon == std::string::npos ? spec : spec.substr(colon + 1), error);
-        if (!list) return error;
+        if (!list) return std::nullopt;
         if (collective.empty()) {
             for (auto& entry : enabled) entry.second = *list;
         } else if (enabled.count(collective) != 0) {
             enabled[collective] = *list;
         } else {
-            return "'" + printable(collective) + "' is not a collective NCCL_ALGO can name (allreduce, broadcast, reduce, "
-                   "allgather, reducescatter)";
+            error = "'" + printable(collective) + "' is not a collective NCCL_ALGO can name (allreduce, broadcast, reduce, "
+                    "allgather, reducescatter)";
+            return std::nullopt;
         }
     }
+    return enabled;
+}
+
+}  // namespace
+
+std::optional<std::string> nccl_algo_problem(const std::string& value) {
+    std::string error;
+    const auto parsed = enabled_by_collective(value, error);
+    if (!parsed) return error;
+    auto enabled = *parsed;
     std::string stranded;
     for (const auto& [collective, runnable] : runnable_by_collective()) {
         const auto& allowed = enabled[collective];
@@ -101,6 +113,23 @@ std::optional<std::string> nccl_algo_problem(const std::string& value) {
     return "'" + printable(value) + "' leaves " + stranded +
            " with no algorithm NCCL can run between nodes (NCCL then fails with \"no algorithm/protocol available\"); "
            "keep Ring for them, e.g. allreduce:tree,ring;broadcast:ring or leave NCCL_ALGO unset";
+}
+
+std::vector<std::string> beyond_ring(const std::string& value) {
+    std::string error;
+    const auto enabled = enabled_by_collective(value, error);
+    std::vector<std::string> found;
+    if (!enabled) return found;  // not NCCL_ALGO syntax: nccl_algo_problem says so
+    for (const auto& [collective, runnable] : runnable_by_collective()) {
+        std::vector<std::string> others;
+        for (const auto& algorithm : runnable) {
+            if (algorithm != "ring" && enabled->at(collective).count(algorithm) != 0) {
+                others.push_back(algorithm == "tree" ? "Tree" : "PAT");
+            }
+        }
+        if (!others.empty()) found.push_back(collective + " (" + join(others, ", ") + ")");
+    }
+    return found;
 }
 
 }  // namespace sparkfabric

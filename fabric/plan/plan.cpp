@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fabric/common/validate.hpp"
 #include "fabric/plan/nccl_algo.hpp"
 #include "fabric/plan/plan_steps.hpp"
 #include "fabric/topology/ipv4.hpp"
@@ -109,22 +110,48 @@ void plan_rdma(const detail::FabricChoice& choice, const SiteConfig& config, Pla
 
 void plan_algo(const detail::FabricChoice& choice, const SiteConfig& config, const JobShape& job, Plan& plan,
                PlanBuilder& out) {
+    const bool ring = choice.topology.topology == Topology::ring;
+    // In a ring of 3 every node is cabled to both others; from 4 on, some pairs are not.
+    const bool sparse_ring = ring && job.nodes >= 4;
+    const std::string nodes = std::to_string(job.nodes) + " node(s)";
+    const std::string ring_reason =
+        "ring: only neighbours are cabled, and Ring talks to neighbours only (Tree would connect nodes that are not; "
+        "rings of 4+ need it)";
     const auto user = job.user_env.find("NCCL_ALGO");
     if (user != job.user_env.end()) {
         if (const auto problem = nccl_algo_problem(user->second)) {
             plan.findings.push_back({Severity::warning, "nccl-algo-strands-collectives", "NCCL_ALGO",
                                      "your NCCL_ALGO " + *problem, "unset NCCL_ALGO, or keep Ring for every collective"});
+        } else if (const auto others = beyond_ring(user->second); sparse_ring && !others.empty()) {
+            plan.findings.push_back({Severity::warning, "nccl-algo-beyond-ring", "NCCL_ALGO",
+                                     "your NCCL_ALGO '" + printable(user->second) + "' lets NCCL use " + join(others, ", ") +
+                                         " on a ring of " + nodes + ", where only neighbours are cabled: those algorithms connect nodes "
+                                         "that are not, and the job hangs or fails at its first such collective",
+                                     "unset NCCL_ALGO (the ring gets Ring), or set NCCL_ALGO=Ring"});
         }
     }
-    const std::string nodes = std::to_string(job.nodes) + " node(s)";
-    if (const AlgoRule* rule = algo_rule_for(config, job.nodes)) {
+    const AlgoRule* rule = algo_rule_for(config, job.nodes);
+    const std::string rule_text =
+        rule == nullptr ? std::string()
+                        : "nccl.algo rule {" + (rule->max_nodes == 0 ? std::string() : "max_nodes: " + std::to_string(rule->max_nodes) + ", ") +
+                              "algo: " + rule->algo + "}";
+    if (rule != nullptr && sparse_ring && !beyond_ring(rule->algo).empty()) {
+        // Refused: the site's rule is written for node counts, not for this shape, and on a
+        // ring it would send collectives between nodes that have no cable between them.
+        out.set("NCCL_ALGO", "Ring", ring_reason + "; the site's " + rule_text + " is refused here");
+        plan.findings.push_back({Severity::warning, "nccl-algo-rule-refused-on-ring", "nccl.algo",
+                                 "the site's " + rule_text + " lets NCCL use " + join(beyond_ring(rule->algo), ", ") +
+                                     " on a ring of " + nodes + ", where those algorithms connect nodes that are not "
+                                     "cabled to each other: refused, the job gets NCCL_ALGO=Ring",
+                                 "keep Tree and PAT out of that rule (algo: Ring), or give the ring's nodes their own "
+                                 "`nccl: {algo: []}` under nodes: in the site config"});
+    } else if (rule != nullptr) {
         out.set("NCCL_ALGO", rule->algo,
                 nodes + ": " + (rule->max_nodes == 0 ? std::string("above every bounded rule")
                                                      : "at most " + std::to_string(rule->max_nodes)) +
                     " in the site's nccl.algo rules");
-    } else if (choice.topology.topology == Topology::ring) {
-        out.set("NCCL_ALGO", "Ring", "ring: only neighbours are cabled, and Ring talks to neighbours only (Tree would "
-                                     "connect nodes that are not; rings of 4+ need it)");
+    } else if (ring) {
+        out.set("NCCL_ALGO", "Ring", ring_reason);
     }
 }
 

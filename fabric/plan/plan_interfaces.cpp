@@ -91,14 +91,30 @@ std::vector<std::string> addresses_of(const NodeFacts& facts, const RdmaDevice& 
 // The RoCE v2 IPv4-mapped GID: the one carrying the netdev's own address if there is one,
 // else the first IPv4 RoCE v2 entry. Index 3 is common but never assumed.
 // An unaddressed twin (no IPv4 on its netdev, so no IPv4 GID) on a cable or a switch is taken
-// as NVIDIA's two-node playbook takes it: listed, with its GID left to NCCL.
+// as NVIDIA's two-node playbook takes it: listed, with its GID left to NCCL. `addressed` names
+// the node's other fabric functions that carry a routable (not link-local) address: NVIDIA's
+// playbook gives its ports link-local IPv4 only, but where this node's other functions are
+// addressed, a twin without one is a netplan left half done. Its peers, addressed alike, pin
+// the twin's IPv4 RoCE v2 GID while this node takes a link-local one for it: information on
+// NVIDIA's layout, a warning on this one.
 std::optional<ChosenHca> take_unaddressed_twin(const RdmaDevice& device, const RdmaPort& port,
-                                               std::vector<Finding>& findings) {
+                                               const std::vector<std::string>& addressed, std::vector<Finding>& findings) {
     const std::string netdev = device.netdevs.empty() ? std::string("its netdev") : device.netdevs[0];
     std::string gid0 = "GID 0";
     if (!port.gids.empty()) {
         const auto& first = port.gids.front();
         gid0 = "GID " + std::to_string(first.index) + " (" + first.gid + (first.type.empty() ? "" : ", " + first.type) + ")";
+    }
+    if (!addressed.empty()) {
+        findings.push_back({Severity::warning, "unaddressed-twin", device.name,
+                            netdev + " has no IPv4 address while this node's other fabric functions have routable ones (" +
+                                join(addressed, ", ") + "): " + device.name + " is listed with " + gid0 +
+                                ", a link-local GID, where peers addressed alike use the twin's IPv4 RoCE v2 GID; the "
+                                "two ends of that twin's connections then disagree, and NCCL fails or hangs at connect",
+                            "give " + netdev + " an IPv4 address on its own subnet, the one its peers' twins use "
+                            "(e.g. 192.168.201.N/24), in netplan; fabric.unaddressed_twins: exclude leaves it out "
+                            "meanwhile (half bandwidth)"});
+        return ChosenHca{device.name, port.number, -1, "", 0};
     }
     findings.push_back({Severity::info, "unaddressed-twin", device.name,
                         netdev + " has no IPv4 address: " + device.name + " is listed all the same, as NVIDIA's playbook "
@@ -111,7 +127,7 @@ std::optional<ChosenHca> take_unaddressed_twin(const RdmaDevice& device, const R
 }
 
 std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDevice& device, bool take_unaddressed,
-                                           std::vector<Finding>& findings) {
+                                           const std::vector<std::string>& addressed, std::vector<Finding>& findings) {
     const auto own_addresses = addresses_of(facts, device);
     bool any_active = false;
     for (const auto& port : device.ports) {
@@ -136,7 +152,7 @@ std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDev
     }
     if (take_unaddressed && own_addresses.empty()) {
         for (const auto& port : device.ports) {
-            if (port.state == "ACTIVE") return take_unaddressed_twin(device, port, findings);
+            if (port.state == "ACTIVE") return take_unaddressed_twin(device, port, addressed, findings);
         }
     }
     const std::string netdev = device.netdevs.empty() ? std::string("its netdev") : device.netdevs[0];
@@ -225,6 +241,14 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
     // Twins of each chosen cage, each with its own RoCE v2 IPv4 GID. A ring routes by subnet,
     // so there only addressed functions count; elsewhere an unaddressed twin still carries half.
     const bool take_unaddressed = config.include_unaddressed_twins && choice.topology.topology != Topology::ring;
+    std::vector<std::string> addressed;  // routable addresses of the chosen interfaces
+    for (const auto* interface : choice.interfaces) {
+        for (const auto& address : interface->ipv4) {
+            if (!in_subnet(address.address, "169.254.0.0/16")) {
+                addressed.push_back(interface->name + " " + address.address + "/" + std::to_string(address.prefix_length));
+            }
+        }
+    }
     std::set<std::string> seen;
     const bool any_rdma = !facts.rdma_devices.empty();
     for (const auto* interface : choice.interfaces) {
@@ -232,7 +256,7 @@ FabricChoice choose_fabric(const NodeFacts& facts, const SiteConfig& config, con
             if (!seen.insert(name).second) continue;
             const RdmaDevice* device = facts.find_rdma_device(name);
             if (device == nullptr) continue;
-            if (auto hca = pick_port_and_gid(facts, *device, take_unaddressed, findings)) {
+            if (auto hca = pick_port_and_gid(facts, *device, take_unaddressed, addressed, findings)) {
                 for (const auto& netdev : device->netdevs) {
                     if (const auto* found = facts.find_netdev(netdev)) {
                         for (const auto& address : found->ipv4) {

@@ -122,6 +122,10 @@ StepOutcome plan_step(const StepRequest& request) {
     discovery.sysfs_root = request.sysfs_root;
     discovery.procfs_root = request.procfs_root;
     discovery.addresses = request.addresses;
+    // As the job's NCCL will: user_init runs as the job's user, with the job's environment.
+    discovery.nccl_conf_root = request.nccl_conf_root;
+    discovery.nccl_conf_file = environment("NCCL_CONF_FILE").value_or("");
+    discovery.home = environment("HOME").value_or("");
     NodeFacts facts = discover_node(discovery);
     // The GPU cache steers the mode, so it is read under the same trust rules as the config.
     std::string cache_error;

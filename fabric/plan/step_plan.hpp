@@ -27,6 +27,7 @@ struct StepRequest {
     std::string sysfs_root = "/sys";
     std::string procfs_root = "/proc";
     std::optional<AddressMap> addresses;  // tests; the plugin uses the live ones
+    std::string nccl_conf_root = "/";     // where /etc/nccl.conf and HOME are; tests: a tree; empty: not read
 
     int nodes = 1;
     // The step's environment as it arrives: `environment` when set (the plugin asks Slurm),

@@ -40,5 +40,19 @@ TEST(NcclAlgo, BadSyntaxIsNamed) {
     EXPECT_TRUE(nccl_algo_problem("allreduce:").has_value());
 }
 
+TEST(NcclAlgo, WhatGoesBeyondRingIsNamedPerCollective) {
+    for (const char* value : {"Ring", "ring", "^tree,pat", "Ring;allreduce:ring", "^nvls,tree,pat,collnetdirect"}) {
+        EXPECT_TRUE(beyond_ring(value).empty()) << value;
+    }
+    // Naming all_reduce alone leaves the others every algorithm, PAT included.
+    EXPECT_EQ(beyond_ring("allreduce:tree,ring"),
+              (std::vector<std::string>{"allgather (PAT)", "allreduce (Tree)", "reducescatter (PAT)"}));
+    EXPECT_EQ(beyond_ring("Tree,Ring"),
+              (std::vector<std::string>{"allreduce (Tree)"}));  // Tree runs only all_reduce between nodes
+    EXPECT_EQ(beyond_ring("allreduce:ring;broadcast:ring"),
+              (std::vector<std::string>{"allgather (PAT)", "reducescatter (PAT)"}));
+    EXPECT_TRUE(beyond_ring("Rnig").empty());  // not syntax: nccl_algo_problem's business
+}
+
 }  // namespace
 }  // namespace sparkfabric

@@ -143,8 +143,46 @@ TEST(Shapes, RingsRouteBySubnetAndBootstrapOnTheManagementNic) {
 
 TEST(Shapes, RingSiteRuleWinsOverRingDefaultAlgo) {
     SiteConfig config;
+    config.algo_rules = {{0, "^tree,pat"}};
+    const Plan plan = plan_for("ring4-node1", 4, config);
+    EXPECT_EQ(value(plan, "NCCL_ALGO"), "^tree,pat");
+    EXPECT_EQ(finding(plan.findings, "nccl-algo-rule-refused-on-ring"), nullptr);
+}
+
+// A site rule written for node counts (Tree for all_reduce at 4+) must not reach a ring of 4,
+// where Tree connects nodes that have no cable between them: refused, with a warning naming it.
+TEST(Shapes, RingRefusesASiteRuleThatEnablesTree) {
+    SiteConfig config;
+    config.algo_rules = {{2, "Ring"}, {0, "allreduce:tree,ring"}};
+    const Plan plan = plan_for("ring4-node1", 4, config);
+    EXPECT_EQ(value(plan, "NCCL_ALGO"), "Ring");
+    ASSERT_NE(plan.find("NCCL_ALGO"), nullptr);
+    EXPECT_NE(plan.find("NCCL_ALGO")->reason.find("refused"), std::string::npos);
+    const Finding* refused = finding(plan.findings, "nccl-algo-rule-refused-on-ring");
+    ASSERT_NE(refused, nullptr);
+    EXPECT_EQ(refused->severity, Severity::warning);
+    EXPECT_NE(refused->message.find("{algo: allreduce:tree,ring}"), std::string::npos) << refused->message;
+    EXPECT_NE(refused->message.find("allreduce (Tree)"), std::string::npos) << refused->message;
+    EXPECT_FALSE(refused->fix.empty());
+    // The same rule on a switch is the site's choice, and on a 3-node ring every node is a neighbour.
+    EXPECT_EQ(value(plan_for("cage1", 4, config), "NCCL_ALGO"), "allreduce:tree,ring");
+    const Plan triangle = plan_for("ring3-node1", 3, config);
+    EXPECT_EQ(value(triangle, "NCCL_ALGO"), "allreduce:tree,ring");
+    EXPECT_EQ(finding(triangle.findings, "nccl-algo-rule-refused-on-ring"), nullptr);
+    // PAT (all_gather, reduce_scatter) also talks to non-neighbours.
     config.algo_rules = {{0, "allreduce:ring;broadcast:ring"}};
-    EXPECT_EQ(value(plan_for("ring4-node1", 4, config), "NCCL_ALGO"), "allreduce:ring;broadcast:ring");
+    EXPECT_EQ(value(plan_for("ring4-node1", 4, config), "NCCL_ALGO"), "Ring");
+}
+
+TEST(Shapes, RingWarnsWhenTheUsersAlgoEnablesTree) {
+    JobShape job;
+    job.nodes = 4;
+    job.user_env["NCCL_ALGO"] = "Tree,Ring";
+    const Plan plan = make_plan(discover_fixture("ring4-node1"), SiteConfig{}, job);
+    EXPECT_EQ(value(plan, "NCCL_ALGO"), "Tree,Ring");  // the user's value is kept
+    const Finding* warning = finding(plan.findings, "nccl-algo-beyond-ring");
+    ASSERT_NE(warning, nullptr);
+    EXPECT_EQ(warning->severity, Severity::warning);
 }
 
 TEST(Shapes, RingNodeWithALinkDownIsFoundWhenTheSiteSaysRing) {

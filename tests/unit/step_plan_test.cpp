@@ -73,6 +73,24 @@ TEST(StepPlan, StrictFailsOnLinkDownNamingNodeInterfaceAndFix) {
     EXPECT_NE(outcome.failure.find("fix: "), std::string::npos);
 }
 
+// The plugin judges the node's own NCCL configuration and kernel as `check` does: under strict,
+// an /etc/nccl.conf that fights the plan, or CMA the kernel does not count, fails the job.
+TEST(StepPlan, StrictFailsOnTheHostsNcclConfAndOnUncountedCma) {
+    StepRequest request = request_for("stale-nccl-conf");
+    request.check_option = "strict";
+    request.task_memlock_kib = -1;
+    const StepOutcome stale = plan_step(request);
+    EXPECT_NE(stale.failure.find("/etc/nccl.conf:2: sets NCCL_SOCKET_IFNAME=enp1s0f0np0"), std::string::npos)
+        << stale.failure;
+    EXPECT_NE(stale.failure.find("/etc/nccl.conf:4: sets NCCL_IB_USE_INLINE=1"), std::string::npos) << stale.failure;
+    request = request_for("kho-cma");
+    request.check_option = "strict";
+    request.task_memlock_kib = -1;
+    const StepOutcome cma = plan_step(request);
+    EXPECT_NE(cma.failure.find("/proc/meminfo: CmaTotal 0 kB but CmaFree 9748480 kB"), std::string::npos) << cma.failure;
+    EXPECT_NE(cma.failure.find("kho=off"), std::string::npos);
+}
+
 TEST(StepPlan, WarnReportsAndRuns) {
     const StepOutcome outcome = plan_step(request_for("mtu1500"));
     EXPECT_TRUE(outcome.failure.empty());

@@ -9,6 +9,7 @@
 
 #include "fabric/checks/checks.hpp"
 #include "fabric/checks/survey.hpp"
+#include "fabric/discovery/nccl_conf.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
@@ -25,7 +26,9 @@ NodeReport report_for(const std::string& node, NodeFacts facts, int nodes, const
     report.findings = run_checks(report.facts, config, report.plan);
     report.task_memlock_kib = -1;
     report.software.torch_version = "2.6.0";
-    report.software.nccl = {{"/usr/lib/aarch64-linux-gnu/libnccl.so.2.28.9", "2.28.9", "00aa11bb22cc33dd"}};
+    // 2.30.7: a healthy ring needs NCCL_IB_SUBNET_AWARE_ROUTING (host_nccl_test judges older ones).
+    report.software.nccl = {{"/usr/lib/aarch64-linux-gnu/libnccl.so.2.30.7", "2.30.7", "00aa11bb22cc33dd", "system"}};
+    report.software.machine = "aarch64";
     return report;
 }
 
@@ -189,6 +192,51 @@ TEST(Survey, RingProbesEveryBootstrapAndEachNeighbourOnItsCable) {
     }
     EXPECT_EQ(bootstrap, 3);
     EXPECT_GT(fabric, 0);
+}
+
+// One node leaves its domain-0002 twin unaddressed (twin-no-ipv4) while its peer addresses both
+// (cage1): alone it is only the node's own warning; across the nodes the survey names the peer's
+// address and the subnet to use, in the subnet column.
+TEST(Survey, AnUnaddressedTwinWhereThePeersAddressItIsNamed) {
+    const std::vector<NodeReport> reports{report_for("spark-dgx-1", testing::discover_fixture("cage1"), 2),
+                                          report_for("spark-dgx-2", testing::discover_fixture("twin-no-ipv4"), 2)};
+    const SurveyResult result = analyze_survey(names(reports), reports, {}, {});
+    EXPECT_EQ(result.cells.at("spark-dgx-2").at("subnet"), Cell::warn) << survey_to_text(result, false);
+    EXPECT_EQ(result.cells.at("spark-dgx-1").at("subnet"), Cell::ok);
+    const auto* problem = problem_on(result, "spark-dgx-2", "enP2p1s0f1np1 has no IPv4 address here while its peers");
+    ASSERT_NE(problem, nullptr) << survey_to_text(result, false);
+    EXPECT_NE(problem->message.find("spark-dgx-1 192.168.201.1/24"), std::string::npos) << problem->message;
+    EXPECT_NE(problem->fix.find("192.168.201.0/24"), std::string::npos) << problem->fix;
+    int told = 0;  // once, not again from the node's own finding in the fabric column
+    for (const auto& each : result.problems) told += each.node == "spark-dgx-2" && each.message.find("no IPv4") != std::string::npos;
+    EXPECT_EQ(told, 1) << survey_to_text(result, false);
+    EXPECT_EQ(result.exit_code, 1);
+
+    // NVIDIA's two-node layout leaves that twin unaddressed on both nodes: nothing to say.
+    const std::vector<NodeReport> nvidia{report_for("spark-dgx-1", testing::discover_fixture("nvidia-link-local"), 2),
+                                         report_for("spark-dgx-2", testing::discover_fixture("nvidia-link-local"), 2)};
+    const SurveyResult alike = analyze_survey(names(nvidia), nvidia, {}, {});
+    for (const auto& node : alike.nodes) EXPECT_EQ(alike.cells.at(node).at("subnet"), Cell::ok) << node;
+}
+
+// The node's own checks reach the survey: an /etc/nccl.conf that fights the plan and CMA the
+// kernel does not count are warnings in the node's fabric column, with their fixes.
+TEST(Survey, TheNodesNcclConfAndCmaAreInItsFabricColumn) {
+    NodeFacts stale = testing::discover_fixture("stale-nccl-conf");
+    stale.nccl_conf = read_nccl_conf(testing::fixture_tree("stale-nccl-conf"), "", "");
+    const std::vector<NodeReport> reports{report_for("spark-dgx-1", testing::discover_fixture("cage1"), 2),
+                                          report_for("spark-dgx-2", stale, 2),
+                                          report_for("spark-dgx-3", testing::discover_fixture("kho-cma"), 2)};
+    const SurveyResult result = analyze_survey(names(reports), reports, {}, {});
+    EXPECT_EQ(result.cells.at("spark-dgx-1").at("fabric"), Cell::ok);
+    EXPECT_EQ(result.cells.at("spark-dgx-2").at("fabric"), Cell::warn);
+    EXPECT_EQ(result.cells.at("spark-dgx-3").at("fabric"), Cell::warn);
+    const auto* conf = problem_on(result, "spark-dgx-2", "/etc/nccl.conf:4");
+    ASSERT_NE(conf, nullptr) << survey_to_text(result, false);
+    EXPECT_NE(conf->message.find("NCCL_IB_USE_INLINE=1"), std::string::npos);
+    const auto* cma = problem_on(result, "spark-dgx-3", "CmaTotal 0 kB but CmaFree 9748480 kB");
+    ASSERT_NE(cma, nullptr) << survey_to_text(result, false);
+    EXPECT_NE(cma->fix.find("kho=off"), std::string::npos);
 }
 
 TEST(Survey, DifferentBuildsAndPlansAreWarnedAndShownSideBySide) {

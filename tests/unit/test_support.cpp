@@ -74,6 +74,7 @@ StepRequest fixture_step_request(const std::string& fixture, const std::string& 
     request.sysfs_root = fixture_tree(fixture) + "/sys";
     request.procfs_root = fixture_tree(fixture) + "/proc";
     request.addresses = fixture_addresses(fixture);
+    request.nccl_conf_root = fixture_tree(fixture);  // the tree's etc/nccl.conf, never this machine's
     request.config_path = "/nonexistent/sparkfabric.yaml";  // no site config: defaults
     request.require_trusted_config = false;
     request.check_option = check_option;

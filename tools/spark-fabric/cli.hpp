@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fabric/common/config.hpp"
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/facts/node_facts.hpp"
 
 namespace sparkfabric::cli {
@@ -22,6 +23,13 @@ struct Globals {
 struct UsageError {
     std::string message;
 };
+
+// This process's environment (getenv).
+EnvLookup process_environment();
+
+// The file system the sysfs tree belongs to: "/" for /sys, DIR for a replayed DIR/sys (its NCCL
+// configuration and libraries are there too); empty for any other --sysfs-root.
+std::string files_root(const Globals& globals);
 
 struct LoadedNode {
     NodeFacts facts;

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fabric/checks/checks.hpp"
+#include "fabric/checks/host_nccl.hpp"
+#include "fabric/discovery/software.hpp"
 #include "fabric/common/validate.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 
@@ -35,6 +37,14 @@ int run_check(const Globals& globals, const std::vector<std::string>& args) {
     }
     const Plan plan = make_plan(node.facts, node.config, job);
     std::vector<Finding> findings = run_checks(node.facts, node.config, plan);
+    if (globals.facts_path.empty() && !files_root(globals).empty()) {
+        // The NCCL a job here loads, as this shell's environment would load it: names and
+        // metadata only, no library read (a saved facts file has none of this machine's).
+        SoftwareQuery query = software_query(process_environment(), files_root(globals));
+        query.read_libraries = false;
+        const auto libraries = check_host_nccl_libraries(discover_software(query), plan);
+        findings.insert(findings.end(), libraries.begin(), libraries.end());
+    }
     if (const auto peer = flags.find("--peer"); peer != flags.end()) {
         if (!is_valid_host_name(peer->second)) throw UsageError{"check: --peer must be a host name or IPv4 address"};
         if (plan.fabric_address.empty()) {

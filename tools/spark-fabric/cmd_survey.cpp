@@ -71,7 +71,8 @@ int run_survey_node(const Globals& globals, const std::vector<std::string>& args
     report.facts = loaded.facts;
     report.plan = make_plan(loaded.facts, loaded.config, job);
     report.findings = run_checks(loaded.facts, loaded.config, report.plan);
-    report.software = discover_software("/");
+    // What this task's own environment loads: the job's LD_LIBRARY_PATH, LD_PRELOAD, venv.
+    report.software = discover_software(software_query(process_environment(), "/"));
     report.task_memlock_kib = loaded.facts.memlock_limit_kib;  // run as a task of the job: what tasks get
     std::cout << node_report_to_json(report) << "\n";
     return 0;
@@ -84,6 +85,8 @@ int run_survey_probe(const Globals&, const std::vector<std::string>& args) {
     const int port = bounded_number(flags, "--port", 22, 1, 65535, "survey-probe");  // internal
     if (flags.count("--probes") == 0) throw UsageError{"survey-probe: --probes JSON is required"};  // internal
     std::vector<Probe> probes = probes_from_json(flags.at("--probes"), "--probes");  // internal
+    // At once, before any probe: the survey tells a step Slurm started late from slow probes.
+    std::cout << "# survey-probe started" << std::endl;
     std::vector<std::future<Finding>> answers;
     for (const auto& probe : probes) {
         if (!is_valid_host_name(probe.to_address) || !is_valid_host_name(probe.from_address)) {

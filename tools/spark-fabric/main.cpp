@@ -1,6 +1,7 @@
 // spark-fabric: shows what a job on this node would get, and checks the fabric.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -22,6 +23,19 @@ SiteConfig load_config(const Globals& globals, const std::string& hostname) {
 
 }  // namespace
 
+EnvLookup process_environment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+    };
+}
+
+std::string files_root(const Globals& globals) {
+    const std::string& sys = globals.sysfs_root;
+    if (sys.size() < 4 || sys.compare(sys.size() - 4, 4, "/sys") != 0) return {};
+    return sys.size() == 4 ? std::string("/") : sys.substr(0, sys.size() - 4);
+}
+
 LoadedNode load_node(const Globals& globals, bool locality) {
     LoadedNode node;
     if (!globals.facts_path.empty()) {
@@ -35,6 +49,11 @@ LoadedNode load_node(const Globals& globals, bool locality) {
     options.procfs_root = globals.procfs_root;
     options.gpu_cache_path = node.config.gpu_cache_path;
     if (!globals.addresses_path.empty()) options.addresses = load_address_file(globals.addresses_path);
+    // NCCL's configuration files, as this user's NCCL reads them: beside the sysfs tree (a
+    // replayed tree DIR/sys has its files in DIR/etc), live ones for /sys.
+    options.nccl_conf_root = files_root(globals);
+    options.nccl_conf_file = process_environment()("NCCL_CONF_FILE").value_or("");
+    options.home = process_environment()("HOME").value_or("");
     node.facts = discover_node(options);
     if (locality) {
         if (const auto note = apply_locality(node.facts, globals.sysfs_root)) node.facts.notes.push_back(*note);
