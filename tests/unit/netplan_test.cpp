@@ -349,7 +349,11 @@ TEST(NetplanCheck, WrittenFileSatisfiesTheCheckBesideNvidiasFiles) {
 
 TEST(NetplanCheck, LiveInterfacesThatLagBehindAreWarnings) {
     NodeFacts live;
-    live.netdevs.push_back({.name = "enp1s0f1np1", .mtu = 1500, .ipv4 = {{"192.168.100.1", 24}}});
+    NetDevice device;
+    device.name = "enp1s0f1np1";
+    device.mtu = 1500;
+    device.ipv4 = {{"192.168.100.1", 24}};
+    live.netdevs.push_back(device);
     TempDir root;
     const NodeLayout layout = pair_node1();
     write_netplan_file(root.path, emit_netplan(layout));
