@@ -57,7 +57,7 @@ apply_file() {  # NODE FILE
 }
 
 env_of() {  # NODE NODE_COUNT: the node's `spark-fabric env` as its jobs would get it
-    "$here/cluster.sh" exec "$1" "$fabric" env --nodes "$2"
+    "$here/cluster.sh" exec "$1" "$fabric" env --nodes "$2" 2>/dev/null
 }
 survey() {  # NODELIST: sets out and rc
     set +e
