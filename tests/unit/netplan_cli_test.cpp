@@ -44,6 +44,21 @@ TEST(NetplanCli, PrintsTheNodesFileFromItsFacts) {
     EXPECT_NE(other.out.find("- 192.168.101.2/24"), std::string::npos);
 }
 
+TEST(NetplanCli, TheSitesFabricMtuIsTheDefault) {
+    TempDir dir;
+    const std::string config = dir.path + "/site.yaml";
+    std::ofstream(config) << "fabric: {mtu: 9216}\n";
+    auto argv = spark_a({});
+    argv.insert(argv.begin() + 1, {"--config", config});
+    auto result = run_program(argv);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_NE(result.out.find("mtu: 9216"), std::string::npos) << result.out;
+    argv.insert(argv.end(), {"--mtu", "1500"});
+    result = run_program(argv);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_NE(result.out.find("mtu: 1500"), std::string::npos) << result.out;
+}
+
 TEST(NetplanCli, OutDirHoldsOneFilePerNode) {
     TempDir dir;
     const auto result = run_program({SPARK_FABRIC_BIN, "netplan", "--topology", "ring", "--nodes", "n1,n2,n3,n4",

@@ -148,14 +148,16 @@ int run_netplan(const Globals& globals, const std::vector<std::string>& args) {
     const int modes = static_cast<int>(flags.count("--check") + flags.count("--write") + flags.count("--out-dir"));
     if (modes > 1) throw UsageError{"netplan: --check, --write and --out-dir are separate runs: give one"};
     try {
-        const NetplanRequest request = read_request(flags);
+        NetplanRequest request = read_request(flags);
+        // This machine's facts: which node it is (without --node) and, for that node, its live
+        // interfaces (--facts, --sysfs-root and --addresses replay another machine's); and the
+        // site config, whose fabric.mtu is the MTU unless --mtu says otherwise.
+        const LoadedNode local = load_node(globals, false);
+        if (flags.count("--mtu") == 0 && local.config.expected_mtu > 0) request.mtu = local.config.expected_mtu;
         if (const auto dir = flags.find("--out-dir"); dir != flags.end()) {
             if (flags.count("--node") != 0) throw UsageError{"netplan: --out-dir writes every node's file: drop --node"};
             return write_all_nodes(request, dir->second);
         }
-        // This machine's facts: which node it is (without --node) and, for that node, its live
-        // interfaces (--facts, --sysfs-root and --addresses replay another machine's).
-        const LoadedNode local = load_node(globals, false);
         const std::string node = flags.count("--node") != 0 ? flags.at("--node") : local.facts.hostname;
         const NodeLayout layout = layout_node(request, node);
         const NodeFacts* live = node == local.facts.hostname ? &local.facts : nullptr;
