@@ -91,7 +91,7 @@ private:
                 const bool ring = layout_.topology == Topology::ring;
                 error(ring ? "ring-end-wrong-subnet" : "wrong-subnet", planned.name,
                       "has " + entry.value + " (" + entry.file + "), on " + subnet + "; as the " + planned.role +
-                          " it belongs on " + planned.subnet + (ring ? " with the cable's other end" : "") + " as " + wanted,
+                          ", it belongs on " + planned.subnet + (ring ? " with the cable's other end" : "") + " as " + wanted,
                       remove_then_write(entry.value, entry.file));
             }
         }
@@ -101,7 +101,7 @@ private:
                 if (entry.value == "ipv4") link_local = " (only link-local IPv4, from " + entry.file + ", as NVIDIA's 2-node 40-cx7.yaml gave)";
             }
             error("unaddressed", planned.name,
-                  "has no IPv4 address in any netplan file" + link_local + "; as the " + planned.role + " it needs " + wanted,
+                  "has no IPv4 address in any netplan file" + link_local + "; as the " + planned.role + ", it needs " + wanted,
                   in_.write_command + " (writes it to " + ours_ + ")");
         }
         check_mtu(planned, config);

@@ -126,7 +126,7 @@ PlannedInterface planned(int cage, int domain, const Subnet& subnet, int host, s
 }
 
 std::string twin_text(int cage, int domain) {
-    return "twin on PCI domain " + std::string(domain == 0 ? "0000" : "0002") + " of cage " + std::to_string(cage);
+    return std::string(domain == 0 ? "domain-0000" : "domain-0002") + " twin of cage " + std::to_string(cage);
 }
 
 }  // namespace
@@ -203,14 +203,14 @@ NodeLayout layout_node(const NetplanRequest& request, const std::string& node) {
     for (int domain : {0, 2}) {
         const size_t twin = domain == 0 ? 0 : 1;
         layout.interfaces.push_back(planned(0, domain, subnets[2 * static_cast<size_t>(out_cable - 1) + twin], host,
-                                            "cable " + std::to_string(out_cable) + " to " + next + "'s port 1, " +
-                                                twin_text(0, domain)));
+                                            twin_text(0, domain) + ", on cable " + std::to_string(out_cable) + " to " +
+                                                next + "'s port 1"));
     }
     for (int domain : {0, 2}) {
         const size_t twin = domain == 0 ? 0 : 1;
         layout.interfaces.push_back(planned(1, domain, subnets[2 * static_cast<size_t>(in_cable - 1) + twin], host,
-                                            "cable " + std::to_string(in_cable) + " from " + previous + "'s port 0, " +
-                                                twin_text(1, domain)));
+                                            twin_text(1, domain) + ", on cable " + std::to_string(in_cable) + " from " +
+                                                previous + "'s port 0"));
     }
     return layout;
 }

@@ -36,7 +36,7 @@ struct PlannedInterface {
     int domain = 0;       // PCI domain: 0 or 2 (the twins)
     Ipv4Address address;  // "192.168.101.1", 24
     std::string subnet;   // "192.168.101.0/24"
-    std::string role;     // "twin on PCI domain 0002 of cage 1"; on a ring, the cable and its other end
+    std::string role;     // "domain-0002 twin of cage 1"; on a ring also its cable and the other end
 };
 
 struct NodeLayout {
