@@ -4,13 +4,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace sparkfabric {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string scalar(const YAML::Node& node) { return node.IsScalar() ? node.Scalar() : std::string(); }
+// A missing key of a const node is an invalid node, whose type yaml-cpp refuses to tell: test it first.
+std::string scalar(const YAML::Node& node) { return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string(); }
 
 bool is_default_route(const YAML::Node& route) {
     if (!route.IsMap() || !route["to"]) return false;
@@ -18,8 +20,11 @@ bool is_default_route(const YAML::Node& route) {
     return to == "default" || to == "0.0.0.0/0" || to == "::/0";
 }
 
-// `ethernets: {ID: {match: {name: NAME}}}` configures NAME; without match, ID is the name.
+// `ethernets: {ID: {set-name: NAME}}` or `{ID: {match: {name: NAME}}}` configures NAME;
+// otherwise ID is the name (netplan(5), "Device configuration IDs").
 std::string interface_name(const std::string& id, const YAML::Node& entry) {
+    if (!entry.IsMap()) return id;
+    if (const std::string renamed = scalar(entry["set-name"]); !renamed.empty()) return renamed;
     if (entry["match"] && entry["match"].IsMap() && entry["match"]["name"]) {
         const std::string name = scalar(entry["match"]["name"]);
         if (!name.empty() && name.find_first_of("*?[") == std::string::npos) return name;
@@ -51,20 +56,7 @@ void read_ethernet(const std::string& file, const YAML::Node& entry, NetplanInte
     if (entry["nameservers"]) interface.nameserver_files.push_back(file);
 }
 
-void read_file(const std::string& path, NetplanTree& tree) {
-    std::ifstream stream(path);
-    if (!stream) {
-        throw NetplanFileError(path + ": cannot be read (netplan files are root's, mode 600: run as root, or "
-                               "point --root-dir at a copy)");
-    }
-    YAML::Node document;
-    try {
-        document = YAML::Load(stream);
-    } catch (const YAML::Exception& error) {
-        throw NetplanFileError(path + " line " + std::to_string(error.mark.line + 1) + ": not valid YAML (" + error.msg +
-                               "); `netplan generate` refuses it too: fix the file first");
-    }
-    tree.files.push_back(path);
+void read_document(const std::string& path, const YAML::Node& document, NetplanTree& tree) {
     if (document.IsNull()) return;  // an empty file is allowed
     const auto network = document.IsMap() ? document["network"] : YAML::Node();
     if (!network || !network.IsMap()) {
@@ -89,7 +81,34 @@ void read_file(const std::string& path, NetplanTree& tree) {
     }
 }
 
+void read_file(const std::string& path, NetplanTree& tree) {
+    std::ifstream stream(path);
+    std::stringstream text;
+    if (stream && stream.peek() != std::ifstream::traits_type::eof()) text << stream.rdbuf();
+    if (!stream.is_open() || stream.bad()) {
+        throw NetplanFileError(path + ": cannot be read (netplan files are root's, mode 600: run as root, or "
+                               "point --root-dir at a copy)");
+    }
+    add_netplan_file(path, text.str(), tree);
+}
+
 }  // namespace
+
+void add_netplan_file(const std::string& path, const std::string& text, NetplanTree& tree) {
+    YAML::Node document;
+    try {
+        document = YAML::Load(text);
+    } catch (const YAML::Exception& error) {
+        throw NetplanFileError(path + " line " + std::to_string(error.mark.line + 1) + ": not valid YAML (" + error.msg +
+                               "); `netplan generate` refuses it too: fix the file first");
+    }
+    tree.files.push_back(path);
+    try {
+        read_document(path, document, tree);
+    } catch (const YAML::Exception& error) {  // a shape yaml-cpp will not walk: say where
+        throw NetplanFileError(path + " line " + std::to_string(error.mark.line + 1) + ": " + error.msg);
+    }
+}
 
 std::string netplan_path(const std::string& root_dir, const std::string& file_name) {
     return (fs::path(root_dir) / "etc/netplan" / file_name).lexically_normal().string();

@@ -43,6 +43,10 @@ struct NetplanTree {
 // appended. Throws NetplanFileError for an unreadable file or malformed YAML.
 NetplanTree read_netplan_tree(const std::string& root_dir);
 
+// Adds one file's text, read from `path`, to the tree (read_netplan_tree calls it in netplan's
+// order). Throws NetplanFileError naming the path, and the line for malformed YAML.
+void add_netplan_file(const std::string& path, const std::string& text, NetplanTree& tree);
+
 // The path of a netplan file under the root: "/etc/netplan/60-sparkfabric.yaml" under "/".
 std::string netplan_path(const std::string& root_dir, const std::string& file_name);
 

@@ -231,7 +231,8 @@ TEST(NetplanRead, FilesMergeInNetplansOrderAndRunShadowsEtc) {
     write_text(fs::path(root.path) / "etc/netplan/30-c.yaml",
                "network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses: [10.9.9.9/24]\n");
     write_text(fs::path(root.path) / "run/netplan/30-c.yaml",
-               "network:\n  version: 2\n  ethernets:\n    id0:\n      match: {name: eth1}\n      addresses: [{10.0.2.1/24: {label: x}}]\n");
+               "network:\n  version: 2\n  ethernets:\n    id0:\n      match: {name: eth1}\n      addresses: [{10.0.2.1/24: {label: x}}]\n"
+               "    id1:\n      match: {macaddress: '02:00:00:00:00:01'}\n      set-name: eth2\n      mtu: 1500\n");
     write_text(fs::path(root.path) / "etc/netplan/40-bond.yaml",
                "network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth0]\n");
     write_text(fs::path(root.path) / "etc/netplan/README", "not yaml: never read\n  - [");
@@ -249,6 +250,8 @@ TEST(NetplanRead, FilesMergeInNetplansOrderAndRunShadowsEtc) {
     EXPECT_EQ(eth0.member_of[0].value, "bond0");
     ASSERT_EQ(tree.interfaces.at("eth1").addresses.size(), 1u);  // matched by name, address as a map
     EXPECT_EQ(tree.interfaces.at("eth1").addresses[0].value, "10.0.2.1/24");
+    ASSERT_EQ(tree.interfaces.count("eth2"), 1u);  // renamed by set-name
+    EXPECT_EQ(tree.interfaces.at("eth2").mtu->value, "1500");
 }
 
 TEST(NetplanRead, MalformedYamlNamesTheFileAndLine) {
