@@ -170,7 +170,9 @@ private:
 
     // A planned subnet on some other interface: usually the cable sits in the other cage.
     void check_subnets_elsewhere() {
-        for (const auto& [name, config] : tree_.interfaces) {
+        for (const auto& item : tree_.interfaces) {
+            const std::string& name = item.first;  // no structured binding: clang may not capture one in a lambda
+            const NetplanInterface& config = item.second;
             if (std::any_of(layout_.interfaces.begin(), layout_.interfaces.end(),
                             [&](const PlannedInterface& p) { return p.name == name; })) {
                 continue;

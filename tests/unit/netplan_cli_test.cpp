@@ -150,6 +150,8 @@ TEST(NetplanCli, BadInputIsAUsageErrorNamingTheFix) {
         {{"netplan", "--topology", "pair", "--nodes", "a,b", "--node", "a", "--root-dir", "/nonexistent/x", "--check"},
          "is not a directory"},
         {{"netplan", "--topology", "pair", "--nodes", "a,b", "--bogus"}, "netplan: unknown option '--bogus'"},
+        {{"netplan", "--topology", "pair", "--nodes", "a,b", "--out-dir", "/nonexistent", "--node", "a"}, "drop --node"},
+        {{"netplan", "--topology", "pair", "--nodes", "a,b", "--subnets", ""}, "'' is not a subnet"},
     };
     for (const auto& c : cases) {
         std::vector<std::string> argv{SPARK_FABRIC_BIN};

@@ -155,7 +155,9 @@ int run_netplan(const Globals& globals, const std::vector<std::string>& args) {
         const LoadedNode local = load_node(globals, false);
         if (flags.count("--mtu") == 0 && local.config.expected_mtu > 0) request.mtu = local.config.expected_mtu;
         if (const auto dir = flags.find("--out-dir"); dir != flags.end()) {
-            if (flags.count("--node") != 0) throw UsageError{"netplan: --out-dir writes every node's file: drop --node"};
+            if (flags.count("--node") != 0 || flags.count("--root-dir") != 0) {
+                throw UsageError{"netplan: --out-dir writes every node's file into DIR: drop --node and --root-dir"};
+            }
             return write_all_nodes(request, dir->second);
         }
         const std::string node = flags.count("--node") != 0 ? flags.at("--node") : local.facts.hostname;
@@ -163,7 +165,7 @@ int run_netplan(const Globals& globals, const std::vector<std::string>& args) {
         const NodeFacts* live = node == local.facts.hostname ? &local.facts : nullptr;
         const std::string root_dir = flags.count("--root-dir") != 0 ? flags.at("--root-dir") : "/";
         if (!std::filesystem::is_directory(root_dir)) {
-            throw UsageError{"netplan: --root-dir " + root_dir + " is not a directory"};
+            throw UsageError{"netplan: --root-dir " + printable(root_dir) + " is not a directory"};
         }
         if (flags.count("--check") != 0) return check_node(layout, root_dir, write_command(flags, node), live);
         if (flags.count("--write") != 0) return write_node(layout, root_dir, live);
