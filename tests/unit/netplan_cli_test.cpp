@@ -151,7 +151,7 @@ TEST(NetplanCli, BadInputIsAUsageErrorNamingTheFix) {
          "is not a directory"},
         {{"netplan", "--topology", "pair", "--nodes", "a,b", "--bogus"}, "netplan: unknown option '--bogus'"},
         {{"netplan", "--topology", "pair", "--nodes", "a,b", "--out-dir", "/nonexistent", "--node", "a"}, "drop --node"},
-        {{"netplan", "--topology", "pair", "--nodes", "a,b", "--subnets", ""}, "'' is not a subnet"},
+        {{"netplan", "--topology", "pair", "--nodes", "a,b", "--subnets", ",192.168.101.0/24"}, "'' is not a subnet"},
     };
     for (const auto& c : cases) {
         std::vector<std::string> argv{SPARK_FABRIC_BIN};
