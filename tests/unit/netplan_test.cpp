@@ -321,6 +321,18 @@ TEST(NetplanCheck, DhcpDefaultRouteAndDnsStayOffTheFabric) {
                                                             "dns-on-fabric enp1s0f1np1"}));
 }
 
+TEST(NetplanCheck, BondedTwinsMustComeOutOfTheBond) {
+    NetplanRequest request = request_for(Topology::pair, 2);
+    request.cage = 0;
+    const auto findings = check_fixture("bonded-twins", layout_node(request, "spark-1"));
+    EXPECT_EQ(codes(findings), (std::multiset<std::string>{"bonded enp1s0f0np0", "bonded enP2p1s0f0np0",
+                                                            "unaddressed enp1s0f0np0", "unaddressed enP2p1s0f0np0",
+                                                            "mtu-unset enp1s0f0np0", "mtu-unset enP2p1s0f0np0"}));
+    const Finding* bonded = testing::find_finding(findings, "bonded");
+    ASSERT_NE(bonded, nullptr);
+    EXPECT_NE(bonded->fix.find("take enp1s0f0np0 out of bond0 in "), std::string::npos) << bonded->fix;
+}
+
 TEST(NetplanCheck, ThePlannedSubnetOnTheOtherCageIsNamed) {
     // The files address cage 1; the plan says the cable is in cage 0.
     NetplanRequest request = request_for(Topology::pair, 2);
