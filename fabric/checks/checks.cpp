@@ -5,6 +5,7 @@
 
 #include "fabric/checks/host_nccl.hpp"
 #include "fabric/common/validate.hpp"
+#include "fabric/netplan/fix_text.hpp"
 #include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
@@ -23,7 +24,7 @@ void check_mtu(const NodeFacts& facts, const SiteConfig& config, const Plan& pla
                                std::to_string(config.expected_mtu) + " (a smaller MTU costs bandwidth; a mismatch "
                                "with the peer can stall large messages)",
                            "`ip link set dev " + name + " mtu " + std::to_string(config.expected_mtu) +
-                               "` on every node, and make it permanent in netplan"});
+                               "` on every node; for good, " + netplan_mtu_change(name, config.expected_mtu)});
         }
     }
 }

@@ -12,6 +12,7 @@
 #include "fabric/checks/survey_twins.hpp"
 #include "fabric/common/join.hpp"
 #include "fabric/facts/facts_json.hpp"
+#include "fabric/netplan/fix_text.hpp"
 #include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
@@ -185,11 +186,13 @@ private:
                     mark(node, "mtu", Cell::fail, Severity::error, name,
                          "MTU " + mtu + " while its peers use " + common + ": large messages stall or fall apart "
                          "between them",
-                         "`ip link set dev " + name + " mtu " + common + "` and the same in netplan");
+                         "`ip link set dev " + name + " mtu " + common + "` now; for good, " +
+                             netplan_mtu_change(name, std::atoi(common.c_str())));
                 } else if (config_.expected_mtu > 0 && device->mtu != config_.expected_mtu) {
                     mark(node, "mtu", Cell::warn, Severity::warning, name,
                          "MTU " + mtu + " on every node, but the site expects " + std::to_string(config_.expected_mtu),
-                         "set MTU " + std::to_string(config_.expected_mtu) + " on every node's fabric interfaces");
+                         "set MTU " + std::to_string(config_.expected_mtu) + " on every node's fabric interfaces; " +
+                             netplan_mtu_change(name, config_.expected_mtu));
                 }
             }
             if (!report.plan.interfaces.empty()) ok_unless_marked(node, "mtu");
@@ -262,7 +265,11 @@ private:
                 if (!strangers.empty() && odd_one_out) {
                     mark(node, "subnet", Cell::fail, Severity::error, subnets_text(node),
                          "shares no fabric subnet with " + join(strangers, ", ") + ": NCCL cannot reach them over the fabric",
-                         "put its fabric interfaces on the subnet(s) its peers use (" + subnets_text(strangers.front()) + ")");
+                         "put its fabric interfaces on the subnet(s) its peers use (" + subnets_text(strangers.front()) +
+                             "): in netplan, `addresses:` on those subnets under its fabric interfaces; " +
+                             netplan_check_command(topology, result_.nodes, node) +
+                             " names the file and address to change (add --subnets if the fabric is not on "
+                             "192.168.100/101.0/24) and `--write` writes them");
                 }
                 ok_unless_marked(node, "subnet");
             }
@@ -277,7 +284,9 @@ private:
                      "has " + std::to_string(degree) + " ring neighbour(s)" +
                          (degree ? " (" + join(neighbours[node], ", ") + ")" : std::string()) +
                          " where a closed ring needs " + std::to_string(wanted) + ": the ring is an open chain here",
-                     "check the cable from " + node + "'s other port and that both of its ends are on one subnet");
+                     "check the cable from " + node + "'s other port and that both of its ends are on one subnet: " +
+                         netplan_check_command(Topology::ring, result_.nodes, node) +
+                         " names a ring end on the wrong subnet and its file");
             }
             ok_unless_marked(node, "subnet");
         }

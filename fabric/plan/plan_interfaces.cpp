@@ -160,7 +160,8 @@ std::optional<ChosenHca> pick_port_and_gid(const NodeFacts& facts, const RdmaDev
                         "no IPv4 RoCE v2 GID (" + netdev + " has no IPv4 address); left out of NCCL_IB_HCA, "
                         "so this cage runs at half bandwidth (one x4 PCIe link, about 100 of 200 Gb/s)",
                         "give " + netdev + " an IPv4 address on its own subnet, distinct from its twin's "
-                        "(e.g. 192.168.201.N/24), then rerun"});
+                        "(e.g. 192.168.201.N/24), then rerun; `spark-fabric netplan --check` names the netplan "
+                        "file to change and `--write` addresses both twins"});
     return std::nullopt;
 }
 

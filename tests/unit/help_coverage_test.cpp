@@ -36,7 +36,8 @@ TEST(HelpCoverage, SparkFabricHelpListsEveryOption) {
     size_t checked = 0;
     for (const char* source : {"tools/spark-fabric/main.cpp", "tools/spark-fabric/cmd_detect.cpp",
                                "tools/spark-fabric/cmd_env.cpp", "tools/spark-fabric/cmd_check.cpp",
-                               "tools/spark-fabric/cmd_probe_gpu.cpp", "tools/spark-fabric/cmd_survey.cpp"}) {
+                               "tools/spark-fabric/cmd_probe_gpu.cpp", "tools/spark-fabric/cmd_survey.cpp",
+                               "tools/spark-fabric/cmd_netplan.cpp"}) {
         for (const auto& option : options_in(source)) {
             EXPECT_NE(help.out.find(option), std::string::npos) << option << " (" << source << ") is not in --help";
             ++checked;

@@ -98,6 +98,7 @@ TEST(Survey, MtuMismatchFailsTheOddNodeWithItsFix) {
     ASSERT_NE(problem, nullptr) << survey_to_text(result, false);
     EXPECT_EQ(problem->subject, "enp1s0f1np1");
     EXPECT_NE(problem->fix.find("mtu 9000"), std::string::npos);
+    EXPECT_NE(problem->fix.find("in netplan: `mtu: 9000` under enp1s0f1np1"), std::string::npos) << problem->fix;
 }
 
 TEST(Survey, NodeOnAnotherSubnetFails) {
@@ -112,7 +113,12 @@ TEST(Survey, NodeOnAnotherSubnetFails) {
     const SurveyResult result = analyze_survey(names(reports), reports, {}, {});
     EXPECT_EQ(result.cells.at("spark-dgx-2").at("subnet"), Cell::fail) << survey_to_text(result, false);
     EXPECT_EQ(result.cells.at("spark-dgx-1").at("subnet"), Cell::ok);
-    ASSERT_NE(problem_on(result, "spark-dgx-2", "shares no fabric subnet with"), nullptr);
+    const auto* problem = problem_on(result, "spark-dgx-2", "shares no fabric subnet with");
+    ASSERT_NE(problem, nullptr);
+    // The netplan change: the line that names the node's file and address to change.
+    EXPECT_NE(problem->fix.find("`spark-fabric netplan --topology switch --nodes "
+                                "spark-dgx-1,spark-dgx-2,spark-dgx-3,spark-dgx-4 --node spark-dgx-2 --check`"),
+              std::string::npos) << problem->fix;
 }
 
 TEST(Survey, TwoIslandsOnOneSwitchFailEveryNode) {

@@ -46,6 +46,7 @@ int run_probe_gpu(const Globals& globals, const std::vector<std::string>& args);
 int run_survey(const Globals& globals, const std::vector<std::string>& args);
 int run_survey_node(const Globals& globals, const std::vector<std::string>& args);
 int run_survey_probe(const Globals& globals, const std::vector<std::string>& args);
+int run_netplan(const Globals& globals, const std::vector<std::string>& args);
 int run_enroot_hook(const Globals& globals, const std::vector<std::string>& args);
 
 }  // namespace sparkfabric::cli

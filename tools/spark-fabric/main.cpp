@@ -89,6 +89,16 @@ const char* kUsage =
     "                                  $PYXIS_CONTAINER_IMAGE), as its jobs there see it: the image's NCCL, torch,\n"
     "                                  nccl.conf, net plugins and environment, judged against the node's plan; its\n"
     "                                  step is bounded by --timeout (60 s when --timeout is not given)\n"
+    "  netplan --topology pair|switch|ring --nodes H1,H2,... [--node H] [--cage 0|1] [--subnets CIDR,...]\n"
+    "          [--mtu N] [--check | --write | --out-dir DIR] [--root-dir DIR]\n"
+    "                                  the netplan file each node of the cabling plan needs: both twins of each\n"
+    "                                  cabled cage addressed, each on its own subnet, node N is .N, MTU 9000\n"
+    "                                  (the site config's fabric.mtu, or --mtu);\n"
+    "                                  printed for this node (or --node H); --out-dir: one DIR/H.yaml per node;\n"
+    "                                  --write: ROOT/etc/netplan/60-sparkfabric.yaml (mode 600, old one kept as\n"
+    "                                  .bak), never applied; --check: what the node's netplan files and live\n"
+    "                                  interfaces lack, with file and fix, exit 1 when something must change;\n"
+    "                                  --root-dir: netplan's root (default /)\n"
     "\n"
     "Global options:\n"
     "  --sysfs-root DIR    read sysfs from DIR (default /sys)\n"
@@ -149,6 +159,7 @@ int main(int argc, char** argv) {
         if (command == "check") return run_check(globals, rest);
         if (command == "probe-gpu") return run_probe_gpu(globals, rest);
         if (command == "survey") return run_survey(globals, rest);
+        if (command == "netplan") return run_netplan(globals, rest);
         if (command == "survey-node") return run_survey_node(globals, rest);    // internal: run by survey
         if (command == "survey-probe") return run_survey_probe(globals, rest);  // internal: run by survey
         if (command == "enroot-hook") return run_enroot_hook(globals, rest);    // internal: run by enroot's hooks.d
