@@ -2,10 +2,12 @@
 // (SPARKFABRIC_INJECTED). srun copies the batch step's environment into every later step, so
 // without a record the batch step's values would arrive looking like the user's own. With it,
 // a later step tells them apart: a value equal to the record is ours and is planned afresh; a
-// value that differs is the user's (an export between steps) and is kept.
+// value that differs is the user's (an export between steps) and is kept. A value the user had
+// when the plugin ran, even one equal to the plan's, is never recorded: it stays theirs.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 

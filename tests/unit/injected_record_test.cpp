@@ -108,6 +108,23 @@ TEST(InjectedRecord, StaleValuesAreRemovedWhenTheNewPlanDoesNotSetThem) {
     EXPECT_EQ(set_by(second, "SPARKFABRIC_STATUS")->value, "off");
 }
 
+TEST(InjectedRecord, AUserValueEqualToThePlansStaysTheUsers) {
+    // The user submitted with the value the plan would set anyway: it is still theirs, so the
+    // record must not claim it and a later --fabric=off step must not remove it.
+    StepRequest batch = request_for("cage1");
+    batch.user_env["GLOO_SOCKET_IFNAME"] = "enp1s0f1np1";
+    const StepOutcome first = plan_step(batch);
+    ASSERT_NE(set_by(first, kInjectedRecordName), nullptr);
+    EXPECT_EQ(decode_injected_record(set_by(first, kInjectedRecordName)->value).count("GLOO_SOCKET_IFNAME"), 0u);
+    EXPECT_TRUE(first.plan.find("GLOO_SOCKET_IFNAME")->user_value_kept);
+    StepRequest off = request_for("cage1");
+    off.fabric_option = "off";
+    off.user_env = inherit(batch.user_env, first);
+    const StepOutcome second = plan_step(off);
+    EXPECT_FALSE(unsets(second, "GLOO_SOCKET_IFNAME"));
+    EXPECT_TRUE(unsets(second, "TP_SOCKET_IFNAME"));  // injected: ours, removed
+}
+
 TEST(InjectedRecord, AValueTheUserChangedIsNotRemoved) {
     const StepOutcome first = plan_step(request_for("cage1"));
     StepRequest off = request_for("cage1");
