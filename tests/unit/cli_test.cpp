@@ -51,7 +51,7 @@ TEST(Cli, EnvFromFactsFilePrintsShellExports) {
                                          "--config", fixture_file("configs/default.yaml"), "env", "--nodes", "2"};
     const auto result = run_program(args);
     ASSERT_EQ(result.status, 0) << result.err;
-    EXPECT_NE(result.out.find("export NCCL_IB_HCA==rocep1s0f1:1,roceP2p1s0f1:1\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("export NCCL_IB_HCA='=rocep1s0f1:1,roceP2p1s0f1:1'\n"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("export NCCL_IB_GID_INDEX=3\n"), std::string::npos);
     EXPECT_EQ(result.out.find("NCCL_ALGO"), std::string::npos);  // NCCL chooses on a pair
     EXPECT_NE(result.out.find("export SPARKFABRIC_TOPOLOGY=pair\n"), std::string::npos);
