@@ -323,6 +323,9 @@ namespace {
 
 std::string read_config_text(const std::string& path, bool require_trusted) {
     const TrustedRead file = read_trusted_file(path, require_trusted, kMaxConfigBytes, "chown root " + path);
+    if (!file.opened && file.open_errno == EACCES) {
+        throw ConfigError(unreadable_file_message(path) + " (the site config)");
+    }
     if (!file.opened) {
         throw ConfigError(path + ": cannot read the site config: " + std::strerror(file.open_errno) +
                           " (create it from etc/sparkfabric.yaml, or point config= at another file)");

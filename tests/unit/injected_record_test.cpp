@@ -198,7 +198,10 @@ namespace sparkfabric {
 namespace {
 
 TEST(GpuCacheTrust, AnUntrustedCacheIsAFindingAndNotUsed) {
-    const std::string cache_path = "/tmp/sf-untrusted-gpu.json";
+    // In a directory of its own: a cache in one others can write (/tmp) is refused for that alone.
+    const std::string cache_dir = "/tmp/sf-untrusted-gpu-" + std::to_string(getpid());
+    mkdir(cache_dir.c_str(), 0755);
+    const std::string cache_path = cache_dir + "/gpu.json";
     write_gpu_cache(cache_path, GpuCache{13000, "t", {{0, "NVIDIA GB10", "000F:01:00.0", true, true, false}}});
     chmod(cache_path.c_str(), 0666);
     const std::string config_path = "/tmp/sf-gpu-trust.yaml";
