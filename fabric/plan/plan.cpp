@@ -152,8 +152,10 @@ const std::vector<std::string>& plannable_variable_names() {
     return names;
 }
 
-Plan make_plan(const NodeFacts& facts, const SiteConfig& config, const JobShape& job) {
+Plan make_plan(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
+               const std::vector<Finding>& input_findings) {
     Plan plan;
+    plan.findings = input_findings;  // counted in SPARKFABRIC_STATUS like the plan's own
     PlanBuilder out(config, job, plan);
     if (job.fabric.kind == FabricRequest::Kind::off) {
         plan.mode_reason = "fabric disabled";

@@ -173,6 +173,37 @@ TEST(InjectedRecord, ExtraEnvRespectsTheUsersValue) {
     ASSERT_NE(set_by(plan_step(request), "NCCL_BUFFSIZE"), nullptr);
 }
 
+std::string write_site(const std::string& name, const std::string& text) {
+    const std::string path = ::testing::TempDir() + "/sf-record-" + name + ".yaml";
+    std::ofstream(path) << text;
+    return path;
+}
+
+TEST(InjectedRecord, ExtraEnvOutsideThePluginsPrefixesIsReplannedPerNode) {
+    // The batch node has a per-node extra_env that no NCCL_/UCX_ prefix covers; a later step on
+    // another node must not take the batch node's value for the user's.
+    const std::string override_here =
+        "nodes:\n  " + local_hostname() + ":\n    nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"1\"}}\n";
+    StepRequest batch = request_for("cage1");
+    batch.config_path = write_site("override-here", "nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"32\"}}\n" + override_here);
+    const StepOutcome first = plan_step(batch);
+    ASSERT_NE(set_by(first, "CUDA_DEVICE_MAX_CONNECTIONS"), nullptr) << first.failure;
+    EXPECT_EQ(set_by(first, "CUDA_DEVICE_MAX_CONNECTIONS")->value, "1");
+
+    // Another node, whose config gives the site-wide value: it gets that, not the batch node's.
+    StepRequest step = request_for("cage1");
+    step.config_path = write_site("site-wide", "nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"32\"}}\n"
+                                               "nodes:\n  spark-dgx-9:\n    nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"1\"}}\n");
+    step.user_env = inherit({}, first);
+    const StepOutcome second = plan_step(step);
+    ASSERT_NE(set_by(second, "CUDA_DEVICE_MAX_CONNECTIONS"), nullptr) << "the batch node's value taken for the user's";
+    EXPECT_EQ(set_by(second, "CUDA_DEVICE_MAX_CONNECTIONS")->value, "32");
+
+    // A node with no such variable at all: the batch node's value is removed.
+    step.config_path = write_site("other-only", "nodes:\n  spark-dgx-9:\n    nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"1\"}}\n");
+    EXPECT_TRUE(unsets(plan_step(step), "CUDA_DEVICE_MAX_CONNECTIONS"));
+}
+
 TEST(TaskLimits, MemlockFromSlurmsPropagatedValue) {
     EXPECT_EQ(memlock_kib_from_slurm_env("65536"), 64);
     EXPECT_EQ(memlock_kib_from_slurm_env("U8388608"), 8192);

@@ -6,6 +6,7 @@
 #include "fabric/checks/checks.hpp"
 #include "fabric/common/validate.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
+#include "tools/spark-fabric/job_view.hpp"
 
 namespace sparkfabric::cli {
 
@@ -26,14 +27,16 @@ int run_check(const Globals& globals, const std::vector<std::string>& args) {
         }
         timeout_ms = value;
     }
-    const LoadedNode node = load_node(globals, false);
     JobShape job;
     if (flags.count("--nodes") != 0) {
         int nodes = 0;
         if (!parse_port(flags.at("--nodes"), nodes)) throw UsageError{"check: --nodes must be from 1 to 65535"};
         job.nodes = nodes;
     }
-    const Plan plan = make_plan(node.facts, node.config, job);
+    // The plan a job here gets, config and GPU cache read as the plugin reads them.
+    const JobView view = plan_as_a_job_gets_it(globals, job, process_environment());
+    const LoadedNode& node = view.node;
+    const Plan& plan = view.plan;
     std::vector<Finding> findings = run_checks(node.facts, node.config, plan);
     if (const auto peer = flags.find("--peer"); peer != flags.end()) {
         if (!is_valid_host_name(peer->second)) throw UsageError{"check: --peer must be a host name or IPv4 address"};
