@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -72,6 +73,16 @@ void prepare_directory(const std::string& path) {
     } else if (errno != EEXIST) {
         cannot_write(path, "cannot create " + directory + ": " + std::strerror(errno));
     }
+    // One made by an earlier probe-gpu under root's umask 077 is 0700: the plugin, reading as
+    // each job's user, could never open the cache in it.
+    struct stat info {};
+    if (stat(directory.c_str(), &info) == 0 && (info.st_mode & S_IXOTH) == 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+        cannot_write(path, "its directory " + directory + " (mode " + mode +
+                               ") cannot be entered by the jobs' users, as whom the plugin reads the cache; fix: chmod 755 " +
+                               directory);
+    }
     const std::string refusal = directory_refusal(path, geteuid());
     if (!refusal.empty()) cannot_write(path, refusal);
 }
@@ -86,14 +97,20 @@ void write_gpu_cache(const std::string& path, const GpuCache& cache) {
     const int fd = mkostemp(temporary.data(), O_CLOEXEC);
     if (fd < 0) cannot_write(path, "cannot create a temporary file beside it: " + std::string(std::strerror(errno)));
     const std::string text = gpu_cache_to_json(cache);
-    const bool written = fchmod(fd, 0644) == 0 &&
-                         write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
-    const int saved = errno;
-    const bool closed = close(fd) == 0;
-    if (!written || !closed || rename(temporary.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(written && closed ? errno : saved);
+    bool done = fchmod(fd, 0644) == 0 &&
+                write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
+    int error = done ? 0 : errno;
+    if (close(fd) != 0 && done) {
+        done = false;
+        error = errno;
+    }
+    if (done && rename(temporary.c_str(), path.c_str()) != 0) {
+        done = false;
+        error = errno;
+    }
+    if (!done) {
         unlink(temporary.c_str());
-        cannot_write(path, reason);
+        cannot_write(path, std::strerror(error));
     }
 }
 

@@ -73,6 +73,16 @@ TEST(GpuCacheFile, ModesDoNotDependOnTheUmask) {
     umask(saved);
     EXPECT_EQ(mode_of(dir + "/new/gpu.json"), 0644u);
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/new"), {}), 1);
+    // A directory an earlier probe-gpu left at 0700 is named, with the fix, not written into.
+    chmod((dir + "/new").c_str(), 0700);
+    try {
+        write_gpu_cache(dir + "/new/gpu.json", kCache);
+        ADD_FAILURE() << "a cache written where no job's user can read it";
+    } catch (const std::exception& failure) {
+        EXPECT_NE(std::string(failure.what()).find("(mode 0700) cannot be entered by the jobs' users"), std::string::npos)
+            << failure.what();
+        EXPECT_NE(std::string(failure.what()).find("chmod 755 " + dir + "/new"), std::string::npos) << failure.what();
+    }
     std::filesystem::remove_all(dir);
 }
 
