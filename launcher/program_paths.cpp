@@ -39,12 +39,37 @@ std::string script_interpreter(const std::string& script) {
     return interpreter;
 }
 
+namespace {
+
+// The running program, symlinks resolved; empty when /proc cannot say.
+std::string running_executable() {
+    char target[4096];
+    const ssize_t length = readlink("/proc/self/exe", target, sizeof target - 1);
+    return length > 0 ? std::string(target, static_cast<size_t>(length)) : std::string();
+}
+
+bool inside(const std::string& path, const std::string& directory) {
+    return !directory.empty() && path.size() > directory.size() && path.compare(0, directory.size(), directory) == 0 &&
+           path[directory.size()] == '/';
+}
+
+}  // namespace
+
 std::string sparkfabric_data_file(const std::string& name) {
-    for (const char* dir : {SPARKFABRIC_INSTALLED_DATA_DIR, SPARKFABRIC_SOURCE_LAUNCHER_DIR}) {
-        const std::string path = std::string(dir) + "/" + name;
-        if (access(path.c_str(), R_OK) == 0) return path;
+    return sparkfabric_data_file(name, running_executable());
+}
+
+std::string sparkfabric_data_file(const std::string& name, const std::string& executable) {
+    const std::string installed = std::string(SPARKFABRIC_INSTALLED_DATA_DIR) + "/" + name;
+    if (access(installed.c_str(), R_OK) == 0) return installed;
+    // The source tree only for a program of this build tree (spark-launch not installed, the
+    // tests): an installed spark-launch whose helpers are missing must not run code from
+    // wherever its package was built.
+    if (inside(executable, SPARKFABRIC_BUILD_DIR)) {
+        const std::string source = std::string(SPARKFABRIC_SOURCE_LAUNCHER_DIR) + "/" + name;
+        if (access(source.c_str(), R_OK) == 0) return source;
     }
-    return std::string(SPARKFABRIC_INSTALLED_DATA_DIR) + "/" + name;
+    return installed;
 }
 
 }  // namespace sparkfabric::launch

@@ -13,8 +13,11 @@ std::string on_path(const std::string& program);
 // when the file is not a script or the interpreter is not found.
 std::string script_interpreter(const std::string& script);
 
-// NAME installed beside sparkfabric's data, else in the source tree (a build not installed);
-// the installed path when neither exists, so an error can name it.
+// NAME installed beside sparkfabric's data, else in the source tree when the running program
+// is one of this build tree's (a build not installed); the installed path otherwise, so an
+// error can name it.
 std::string sparkfabric_data_file(const std::string& name);
+// The same, for the program at `executable`.
+std::string sparkfabric_data_file(const std::string& name, const std::string& executable);
 
 }  // namespace sparkfabric::launch

@@ -9,6 +9,7 @@
 
 #include "fabric/discovery/task_limits.hpp"
 #include "fabric/plan/container_task.hpp"
+#include "fabric/plan/step_nodes.hpp"
 #include "fabric/plan/step_plan.hpp"
 #include "spank/options.hpp"
 
@@ -38,15 +39,22 @@ std::optional<std::string> job_env_value(spank_t sp, const char* name) {
 
 std::string job_env(spank_t sp, const char* name) { return job_env_value(sp, name).value_or(""); }
 
-int step_node_count(spank_t sp) {
-    // The step's own node count is what its collectives span; the batch step spans the job.
-    for (const char* name : {"SLURM_STEP_NUM_NODES", "SLURM_JOB_NUM_NODES", "SLURM_NNODES"}) {
-        const std::string value = job_env(sp, name);
-        if (!value.empty()) return std::atoi(value.c_str());
+// What the step's collectives span: the decision is the core library's (step_nodes.hpp).
+int step_node_count(spank_t sp, uint32_t step_id) {
+    StepNodeInputs inputs;
+    inputs.batch_step = step_id == SLURM_BATCH_SCRIPT;
+    int argc = 0;
+    char** argv = nullptr;
+    if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) == ESPANK_SUCCESS && argc > 0 && argv != nullptr &&
+        argv[0] != nullptr) {
+        inputs.program = argv[0];
     }
+    inputs.step_nodes = job_env_value(sp, "SLURM_STEP_NUM_NODES");
+    inputs.job_nodes = job_env_value(sp, "SLURM_JOB_NUM_NODES");
+    if (!inputs.job_nodes) inputs.job_nodes = job_env_value(sp, "SLURM_NNODES");
     uint32_t nodes = 1;
-    spank_get_item(sp, S_JOB_NNODES, &nodes);
-    return static_cast<int>(nodes);
+    if (spank_get_item(sp, S_JOB_NNODES, &nodes) == ESPANK_SUCCESS) inputs.slurm_nodes = static_cast<int>(nodes);
+    return sparkfabric::step_node_count(inputs);
 }
 
 // A task whose mount namespace differs from slurmstepd's runs inside a container that a plugin
@@ -76,7 +84,11 @@ int remote_user_init(spank_t sp) {
     if (spank_get_item(sp, S_JOB_STEPID, &step_id) == ESPANK_SUCCESS && step_id == SLURM_EXTERN_CONT) {
         return 0;  // the extern step runs no user code
     }
+    // From here on every path settles what an earlier step injected: plan_step never throws, and
+    // whatever throws in this glue is caught below after the earlier step's values are gone.
     state.active = true;
+    bool settled = false;               // the earlier step's values are dealt with
+    std::vector<std::string> set_here;  // what this step injected so far
     try {
         const OptionValues& options = option_values();
         const PluginArguments& arguments = plugin_arguments();
@@ -89,10 +101,14 @@ int remote_user_init(spank_t sp) {
         request.config_explicit = arguments.config_explicit;
         request.sysfs_root = arguments.sysfs_root;
         request.procfs_root = arguments.procfs_root;
-        request.nodes = step_node_count(sp);
+        request.nodes = step_node_count(sp, step_id);
         request.environment = [sp](const std::string& name) { return job_env_value(sp, name.c_str()); };
         request.task_memlock_kib = memlock_kib_from_slurm_env(job_env(sp, "SLURM_RLIMIT_MEMLOCK"));
-        const StepOutcome outcome = plan_step(request);
+        const StepOutcome outcome = plan_step(request);  // never throws: an internal error is in it
+        // What an earlier step injected and this one does not plan goes, even when this step
+        // fails: a job that runs anyway (optional plugin) must not carry another node's values.
+        for (const auto& name : outcome.to_unset) spank_unsetenv(sp, name.c_str());
+        settled = true;
         state.failure = outcome.failure;
         state.messages = outcome.messages;
         state.mount_namespace = mount_namespace();
@@ -101,19 +117,25 @@ int remote_user_init(spank_t sp) {
         state.container.check_level = outcome.check_level;
         state.container.explain = options.explain;
         state.container.node = outcome.node;
-        // What an earlier step injected and this one does not plan goes, even when this step
-        // fails: a job that runs anyway (optional plugin) must not carry another node's values.
-        for (const auto& name : outcome.to_unset) spank_unsetenv(sp, name.c_str());
         if (!outcome.failure.empty()) return 0;  // reported and failed in task_init
         for (const auto& variable : outcome.to_set) {
             if (spank_setenv(sp, variable.name.c_str(), variable.value.c_str(), 1) != ESPANK_SUCCESS) {
                 state.failure = "sparkfabric: " + outcome.node + ": cannot set " + variable.name;
                 break;
             }
+            set_here.push_back(variable.name);
         }
     } catch (const std::exception& error) {
-        // The plugin could not plan: say so and run uninjected, failing only where the user
-        // asked for strict checks.
+        // Something in this glue threw: the step gets nothing of ours (neither this step's
+        // values set so far nor an earlier step's), says so, and fails only under strict.
+        for (const auto& name : set_here) spank_unsetenv(sp, name.c_str());
+        if (!settled) {
+            for (const auto& name : earlier_injection([sp](const std::string& name) { return job_env_value(sp, name.c_str()); })) {
+                spank_unsetenv(sp, name.c_str());
+            }
+        }
+        state.messages.clear();
+        state.container = ContainerTaskRequest{};
         const std::string text = std::string("sparkfabric: internal error: ") + error.what() +
                                  "; no fabric settings injected";
         if (option_values().check == "strict") {

@@ -263,18 +263,24 @@ public:
         if (root.IsNull()) return config;  // an empty file means defaults
         expect_map(root, "", {"fabric", "nccl", "check", "gpu", "nodes"});
         read_sections(root, "", config);
+        std::set<std::string> extra_names;
+        for (const auto& entry : config.extra_env) extra_names.insert(entry.first);
         const auto nodes = root["nodes"];
-        if (!nodes) return config;
-        if (!nodes.IsMap()) fail(nodes, "nodes", "must be a mapping of hostname: overrides");
-        for (const auto& item : nodes) {
-            const std::string name = key_name(item.first, "nodes");
-            if (!is_valid_host_name(name)) fail(item.first, "nodes." + printable(name), "is not a host name");
-            const std::string prefix = "nodes." + name + ".";
-            // Validate every node's overrides, but apply only this host's.
-            SiteConfig scratch = config;
-            expect_map(item.second, "nodes." + name, {"fabric", "nccl", "check", "gpu"});
-            read_sections(item.second, prefix, name == hostname ? config : scratch);
+        if (nodes) {
+            if (!nodes.IsMap()) fail(nodes, "nodes", "must be a mapping of hostname: overrides");
+            for (const auto& item : nodes) {
+                const std::string name = key_name(item.first, "nodes");
+                if (!is_valid_host_name(name)) fail(item.first, "nodes." + printable(name), "is not a host name");
+                const std::string prefix = "nodes." + name + ".";
+                // Validate every node's overrides, but apply only this host's.
+                SiteConfig scratch = config;
+                expect_map(item.second, "nodes." + name, {"fabric", "nccl", "check", "gpu"});
+                SiteConfig& target = name == hostname ? config : scratch;
+                read_sections(item.second, prefix, target);
+                for (const auto& entry : target.extra_env) extra_names.insert(entry.first);
+            }
         }
+        config.extra_env_names_any_node = extra_names;
         return config;
     }
 
@@ -323,6 +329,9 @@ namespace {
 
 std::string read_config_text(const std::string& path, bool require_trusted) {
     const TrustedRead file = read_trusted_file(path, require_trusted, kMaxConfigBytes, "chown root " + path);
+    if (!file.opened && file.open_errno == EACCES) {
+        throw ConfigError(unreadable_file_message(path) + " (the site config)");
+    }
     if (!file.opened) {
         throw ConfigError(path + ": cannot read the site config: " + std::strerror(file.open_errno) +
                           " (create it from etc/sparkfabric.yaml, or point config= at another file)");

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct SiteConfig {
     std::vector<AlgoRule> algo_rules;     // empty: NCCL chooses (Ring on rings)
     std::vector<std::string> enforced_variables;  // site value wins over the user's
     std::map<std::string, std::string> extra_env; // NCCL_*/UCX_* the site adds
+    // extra_env names of the whole file, every node's override included: a later step on
+    // another node must know them to tell the batch node's injected values from the user's.
+    std::set<std::string> extra_env_names_any_node;
     CheckLevel check_default = CheckLevel::warn;
     double min_busbw_gbps = 21.875;       // GB/s: 87.5% of a 200 Gb/s link (pair, switch)
     double min_busbw_ring_gbps = 10.0;    // GB/s: NVIDIA's pass mark for a ring

@@ -4,6 +4,8 @@
 // the file judged is the file read (no window for a swap between check and read).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 namespace sparkfabric {
@@ -18,5 +20,15 @@ struct TrustedRead {
 // `owner_fix` is how to put a file not owned by root right, e.g. "chown root FILE".
 TrustedRead read_trusted_file(const std::string& path, bool require_trusted, size_t max_bytes,
                               const std::string& owner_fix);
+
+// Why this process cannot open `path` (after EACCES), naming the file or the directory in the
+// way with its mode and owner, and the fix: "PATH: cannot be read by uid 1000 (mode 0600, owner
+// root): ...". The plugin reads as the job's user, so a file root made with a strict umask
+// fails every job.
+std::string unreadable_file_message(const std::string& path);
+
+// Empty, or why the directory holding `path` lets others replace it: owned by neither root nor
+// `owner`, or writable by group or others (with the fix).
+std::string directory_refusal(const std::string& path, uid_t owner = 0);
 
 }  // namespace sparkfabric

@@ -1,6 +1,7 @@
 // Twin pairing: the ConnectX-7 of a DGX Spark shows each QSFP cage as the same PCI function
 // on two PCI domains (0000 and 0002). Functions that differ only in domain are one cage.
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <regex>
 
@@ -11,6 +12,14 @@ namespace {
 
 constexpr const char* kMellanoxVendor = "0x15b3";
 
+// A decimal field of a predictable name, or -1 where it is not a number up to `highest`.
+int pci_field(const std::string& digits, int highest) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error != std::errc() || end != digits.data() + digits.size() || value < 0 || value > highest) return -1;
+    return value;
+}
+
 // "0002:01:00.1" from the PCI address, or from a predictable name such as enP2p1s0f1np1 or
 // rocep1s0f1 when the device has no PCI link (containers, emulated nodes).
 std::string pci_key(const std::string& pci_address, const std::string& name) {
@@ -18,10 +27,15 @@ std::string pci_key(const std::string& pci_address, const std::string& name) {
     static const std::regex predictable("^(?:en|roce)(?:P([0-9]+))?p([0-9]+)s([0-9]+)f([0-9]+)(?:np[0-9]+)?$");
     std::smatch match;
     if (!std::regex_match(name, match, predictable)) return {};
+    // The name comes from the kernel but is not ours to trust: a number that does not fit a PCI
+    // field (std::stoi would throw on one past int) makes the device one we cannot pair.
+    const int domain = match[1].matched ? pci_field(match[1].str(), 0xffff) : 0;
+    const int bus = pci_field(match[2].str(), 0xff);
+    const int slot = pci_field(match[3].str(), 0x1f);
+    const int function = pci_field(match[4].str(), 7);
+    if (domain < 0 || bus < 0 || slot < 0 || function < 0) return {};
     char text[32];
-    const int domain = match[1].matched ? std::stoi(match[1]) : 0;
-    std::snprintf(text, sizeof text, "%04x:%02x:%02x.%d", domain & 0xffff, std::stoi(match[2]) & 0xff,
-                  std::stoi(match[3]) & 0xff, std::stoi(match[4]) & 7);
+    std::snprintf(text, sizeof text, "%04x:%02x:%02x.%d", domain, bus, slot, function);
     return text;
 }
 

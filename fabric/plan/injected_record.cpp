@@ -80,12 +80,28 @@ bool could_be_ours(const std::string& name) {
 
 }  // namespace
 
-std::map<std::string, std::string> read_injected_record(const EnvLookup& environment) {
+std::map<std::string, std::string> read_injected_record(const EnvLookup& environment,
+                                                        const std::set<std::string>& site_names) {
     std::map<std::string, std::string> record;
     for (auto& [name, value] : decode_injected_record(environment(kInjectedRecordName).value_or(""))) {
-        if (could_be_ours(name)) record[name] = value;
+        if (could_be_ours(name) || site_names.count(name) != 0) record[name] = value;
     }
     return record;
+}
+
+std::map<std::string, std::string> users_values(const EnvLookup& environment, const SiteConfig& config,
+                                                const std::map<std::string, std::string>& record) {
+    std::vector<std::string> names = plannable_variable_names();
+    for (const auto& [name, value] : config.extra_env) names.push_back(name);
+    std::map<std::string, std::string> values;
+    for (const auto& name : names) {
+        const auto value = environment(name);
+        if (!value || value->empty()) continue;  // an empty value is no value: the plan sets it
+        const auto recorded = record.find(name);
+        if (recorded != record.end() && recorded->second == *value) continue;  // ours, from an earlier step
+        values[name] = *value;
+    }
+    return values;
 }
 
 }  // namespace sparkfabric

@@ -29,7 +29,12 @@ public:
         const auto user = job_.user_env.find(name);
         const bool enforced = std::find(config_.enforced_variables.begin(), config_.enforced_variables.end(), name) !=
                               config_.enforced_variables.end();
-        if (user != job_.user_env.end() && user->second != value) {
+        if (user != job_.user_env.end() && user->second == value) {
+            // The user's own value, the same as ours: still theirs. Not injected, so not in the
+            // record, so a later step (--fabric=off, another node) keeps it.
+            variable.user_value_kept = true;
+            variable.reason = "your value, the same as sparkfabric's (" + reason + ")";
+        } else if (user != job_.user_env.end()) {
             if (enforced) {
                 variable.reason += "; the site enforces it over your value '" + user->second + "'";
             } else {
@@ -174,8 +179,10 @@ const std::vector<std::string>& plannable_variable_names() {
     return names;
 }
 
-Plan make_plan(const NodeFacts& facts, const SiteConfig& config, const JobShape& job) {
+Plan make_plan(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
+               const std::vector<Finding>& input_findings) {
     Plan plan;
+    plan.findings = input_findings;  // counted in SPARKFABRIC_STATUS like the plan's own
     PlanBuilder out(config, job, plan);
     if (job.fabric.kind == FabricRequest::Kind::off) {
         plan.mode_reason = "fabric disabled";

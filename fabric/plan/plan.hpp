@@ -47,7 +47,10 @@ struct Plan {
     const PlannedVariable* find(const std::string& name) const;
 };
 
-Plan make_plan(const NodeFacts& facts, const SiteConfig& config, const JobShape& job);
+// `input_findings`: what was wrong with the plan's inputs (an unusable GPU cache), counted in
+// SPARKFABRIC_STATUS like the plan's own findings.
+Plan make_plan(const NodeFacts& facts, const SiteConfig& config, const JobShape& job,
+               const std::vector<Finding>& input_findings = {});
 
 // Names of every variable a plan may set: the plugin asks the job's environment for these.
 const std::vector<std::string>& plannable_variable_names();

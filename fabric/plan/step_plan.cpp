@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <new>
+#include <set>
 
 #include "fabric/checks/checks.hpp"
 #include "fabric/discovery/gpu_cache.hpp"
@@ -44,22 +46,6 @@ EnvLookup environment_of(const StepRequest& request) {
     };
 }
 
-// The user's own values: what the step has, less what an earlier step injected unchanged.
-std::map<std::string, std::string> users_values(const EnvLookup& environment, const SiteConfig& config,
-                                                const std::map<std::string, std::string>& record) {
-    std::vector<std::string> names = plannable_variable_names();
-    for (const auto& [name, value] : config.extra_env) names.push_back(name);
-    std::map<std::string, std::string> values;
-    for (const auto& name : names) {
-        const auto value = environment(name);
-        if (!value || value->empty()) continue;
-        const auto recorded = record.find(name);
-        if (recorded != record.end() && recorded->second == *value) continue;  // ours, from an earlier step
-        values[name] = *value;
-    }
-    return values;
-}
-
 // What an earlier step injected and this plan does not set goes, unless the user changed it
 // since (then it is theirs); the record is replaced by one of what this step injects.
 void settle_injection(StepOutcome& outcome, const EnvLookup& environment, const std::map<std::string, std::string>& record) {
@@ -77,18 +63,34 @@ void settle_injection(StepOutcome& outcome, const EnvLookup& environment, const 
     }
 }
 
-}  // namespace
+// What plan_step has learnt so far, for the answer it gives when something throws half way.
+struct Progress {
+    CheckLevel level = CheckLevel::warn;
+    std::set<std::string> site_names;  // nccl.extra_env names of the site config, any node's
+};
 
-StepOutcome plan_step(const StepRequest& request) {
+// The site config's extra_env names, for a step that reads no config otherwise (--fabric=off):
+// the batch step may have injected them. A config that cannot be read names none.
+std::set<std::string> site_names_if_readable(const StepRequest& request) {
+    if (access(request.config_path.c_str(), F_OK) != 0) return {};
+    try {
+        return load_site_config_file(request.config_path, local_hostname(), request.require_trusted_config)
+            .extra_env_names_any_node;
+    } catch (const ConfigError&) {
+        return {};
+    }
+}
+
+StepOutcome plan_step_unguarded(const StepRequest& request, Progress& progress) {
     StepOutcome outcome;
     outcome.node = local_hostname();
     const std::string prefix = "sparkfabric: " + outcome.node + ": ";
     const EnvLookup environment = environment_of(request);
-    const auto record = read_injected_record(environment);
+    auto record = read_injected_record(environment, {});
 
     JobShape job;
     job.nodes = request.nodes > 0 ? request.nodes : 1;
-    CheckLevel level = CheckLevel::warn;
+    CheckLevel& level = progress.level;
     bool level_given = false;
     std::string error;
     if (!parse_options(request, job, level, level_given, error)) {
@@ -96,7 +98,8 @@ StepOutcome plan_step(const StepRequest& request) {
         settle_injection(outcome, environment, record);
         return outcome;
     }
-    if (job.fabric.kind == FabricRequest::Kind::off) {  // no config, no discovery: nothing to learn
+    if (job.fabric.kind == FabricRequest::Kind::off) {  // no discovery, no plan: nothing to learn
+        record = read_injected_record(environment, site_names_if_readable(request));
         outcome.plan = make_plan(NodeFacts{}, SiteConfig{}, job);
         outcome.to_set = outcome.plan.variables;
         if (request.explain) outcome.messages = explain_lines(outcome.plan, outcome.node);
@@ -116,6 +119,10 @@ StepOutcome plan_step(const StepRequest& request) {
     }
     if (!level_given) level = config.check_default;
     outcome.check_level = level;
+    progress.site_names = config.extra_env_names_any_node;
+    // Read again now that the site's extra_env names are known: those outside the NCCL_/UCX_/...
+    // prefixes count as injected only where the site config names them.
+    record = read_injected_record(environment, progress.site_names);
     job.user_env = users_values(environment, config, record);
 
     DiscoveryOptions discovery;
@@ -127,19 +134,8 @@ StepOutcome plan_step(const StepRequest& request) {
     discovery.nccl_conf_file = environment("NCCL_CONF_FILE").value_or("");
     discovery.home = environment("HOME").value_or("");
     NodeFacts facts = discover_node(discovery);
-    // The GPU cache steers the mode, so it is read under the same trust rules as the config.
-    std::string cache_error;
-    if (!config.gpu_cache_path.empty()) {
-        facts.gpu_cache = read_gpu_cache(config.gpu_cache_path, cache_error, request.require_trusted_config);
-    }
     if (request.task_memlock_kib) facts.memlock_limit_kib = *request.task_memlock_kib;
-
-    outcome.plan = make_plan(facts, config, job);
-    if (!cache_error.empty()) {
-        outcome.plan.findings.push_back({Severity::warning, "gpu-cache-unusable", config.gpu_cache_path,
-                                         cache_error + "; --nccl-mode=auto picks safe",
-                                         "rerun `spark-fabric probe-gpu` as root to rewrite the cache"});
-    }
+    outcome.plan = plan_with_gpu_cache(facts, config, job, request.require_trusted_config);
     for (const auto& variable : outcome.plan.variables) {
         if (!variable.user_value_kept) outcome.to_set.push_back(variable);
     }
@@ -161,6 +157,69 @@ StepOutcome plan_step(const StepRequest& request) {
         outcome.messages.insert(outcome.messages.end(), problems.begin(), problems.end());
     }
     return outcome;
+}
+
+// After an exception: nothing of this step injected, what an earlier step injected removed as
+// in any other step, and one line that says so (the step's failure under strict).
+StepOutcome nothing_injected(const StepRequest& request, const Progress& progress, const std::string& what) {
+    StepOutcome outcome;
+    outcome.check_level = progress.level;
+    try {
+        outcome.node = local_hostname();
+    } catch (...) {
+        outcome.node = "this node";
+    }
+    const std::string text =
+        "sparkfabric: " + outcome.node + ": internal error: " + what + "; no fabric settings injected";
+    if (progress.level == CheckLevel::strict) {
+        outcome.failure = text;
+    } else {
+        outcome.messages.push_back(text);
+    }
+    try {
+        const EnvLookup environment = environment_of(request);
+        settle_injection(outcome, environment, read_injected_record(environment, progress.site_names));
+    } catch (...) {
+        outcome.to_unset.clear();  // the environment cannot be read: leave it as it is
+    }
+    return outcome;
+}
+
+}  // namespace
+
+StepOutcome plan_step(const StepRequest& request) {
+    // No exception may change what a step gets beyond "nothing injected, said so".
+    Progress progress;
+    try {
+        return plan_step_unguarded(request, progress);
+    } catch (const std::bad_alloc&) {
+        return nothing_injected(request, progress, "out of memory");
+    } catch (const std::exception& error) {
+        return nothing_injected(request, progress, error.what());
+    } catch (...) {
+        return nothing_injected(request, progress, "unknown exception");
+    }
+}
+
+std::vector<std::string> earlier_injection(const EnvLookup& environment) {
+    StepOutcome outcome;
+    settle_injection(outcome, environment, read_injected_record(environment, {}));
+    return outcome.to_unset;
+}
+
+Plan plan_with_gpu_cache(NodeFacts& facts, const SiteConfig& config, const JobShape& job, bool require_trusted) {
+    // The GPU cache steers the mode, so it is read under the same trust rules as the config.
+    std::string cache_error;
+    if (!config.gpu_cache_path.empty()) {
+        facts.gpu_cache = read_gpu_cache(config.gpu_cache_path, cache_error, require_trusted);
+    }
+    std::vector<Finding> input_findings;
+    if (!cache_error.empty()) {
+        input_findings.push_back({Severity::warning, "gpu-cache-unusable", config.gpu_cache_path,
+                                  cache_error + "; --nccl-mode=auto picks safe",
+                                  "rerun `spark-fabric probe-gpu` as root to rewrite the cache"});
+    }
+    return make_plan(facts, config, job, input_findings);
 }
 
 }  // namespace sparkfabric

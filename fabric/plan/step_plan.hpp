@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/discovery/discovery.hpp"
 #include "fabric/plan/plan.hpp"
 
@@ -51,6 +52,16 @@ struct StepOutcome {
     CheckLevel check_level = CheckLevel::warn;  // what later checks (inside a container) must do
 };
 
+// Never throws: an exception anywhere inside gives "nothing injected" (what an earlier step
+// injected still removed), said in `messages`, or the step's `failure` under strict.
 StepOutcome plan_step(const StepRequest& request);
+
+// What an earlier step injected, to remove when this step can inject nothing at all.
+std::vector<std::string> earlier_injection(const EnvLookup& environment);
+
+// The plan with the site's GPU cache read under the trust rules (require_trusted: root-owned,
+// nobody else may write it or its directory); an unusable cache is a warning in the plan's
+// findings and its status, and the mode falls back to safe.
+Plan plan_with_gpu_cache(NodeFacts& facts, const SiteConfig& config, const JobShape& job, bool require_trusted);
 
 }  // namespace sparkfabric

@@ -58,5 +58,5 @@ stage_done "unit tests"
 # cluster.hostfile (needs sshd) and cluster.package (needs file(1) and builds everything again).
 flock -o /var/lock/sparkfabric-cluster.lock chroot "$root" env -i HOME=/root LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    bash -c "cd $src/build-debian13 && ctest --output-on-failure --no-tests=error -R '^cluster\.(plugin|launch|steps|examples|ring|survey)\$'"
-stage_done "cluster tests (plugin; spark-launch torchrun on 2 and 10 nodes, mpirun, srun; steps, examples, ring, survey)"
+    bash -c "cd $src/build-debian13 && ctest --output-on-failure --no-tests=error -R '^cluster\.(plugin|launch|steps|injection|examples|ring|survey)\$'"
+stage_done "cluster tests (plugin; spark-launch torchrun on 2 and 10 nodes, mpirun, srun; steps, injection, examples, ring, survey)"

@@ -1,8 +1,14 @@
 // The spark-fabric binary itself, run as a user would.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
+#include "fabric/discovery/gpu_cache.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
@@ -51,7 +57,7 @@ TEST(Cli, EnvFromFactsFilePrintsShellExports) {
                                          "--config", fixture_file("configs/default.yaml"), "env", "--nodes", "2"};
     const auto result = run_program(args);
     ASSERT_EQ(result.status, 0) << result.err;
-    EXPECT_NE(result.out.find("export NCCL_IB_HCA==rocep1s0f1:1,roceP2p1s0f1:1\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("export NCCL_IB_HCA='=rocep1s0f1:1,roceP2p1s0f1:1'\n"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("export NCCL_IB_GID_INDEX=3\n"), std::string::npos);
     EXPECT_EQ(result.out.find("NCCL_ALGO"), std::string::npos);  // NCCL chooses on a pair
     EXPECT_NE(result.out.find("export SPARKFABRIC_TOPOLOGY=pair\n"), std::string::npos);
@@ -139,6 +145,62 @@ TEST(Cli, ProbeGpuWithoutCudaSaysWhy) {
     if (result.status == 0) GTEST_SKIP() << "this machine has a CUDA driver";
     EXPECT_EQ(result.status, 2);
     EXPECT_NE(result.err.find("probe-gpu:"), std::string::npos);
+}
+
+// A site config and a GPU cache in a directory of this test's own (the plugin's rules refuse a
+// cache in a directory others can write, such as /tmp itself).
+std::string site_with_cache(const std::string& name, const std::string& extra, mode_t cache_mode) {
+    const std::string dir = ::testing::TempDir() + "sf-cli-" + name + "-" + std::to_string(getpid());
+    mkdir(dir.c_str(), 0755);
+    chmod(dir.c_str(), 0755);
+    write_gpu_cache(dir + "/gpu.json", GpuCache{13000, "t", {{0, "NVIDIA GB10", "000F:01:00.0", true, true, false}}});
+    chmod((dir + "/gpu.json").c_str(), cache_mode);
+    std::ofstream(dir + "/site.yaml") << "gpu: {cache: " << dir << "/gpu.json}\n" << extra;
+    chmod((dir + "/site.yaml").c_str(), 0644);
+    return dir + "/site.yaml";
+}
+
+std::vector<std::string> env_json_args(const std::string& site) {
+    auto args = fixture_args("cage1");
+    args[6] = site;  // the value of --config
+    args.insert(args.end(), {"env", "--format", "json"});
+    return args;
+}
+
+std::string variable(const nlohmann::json& document, const std::string& name) {
+    for (const auto& entry : document["variables"]) {
+        if (entry["name"] == name) return entry["value"];
+    }
+    return "<unset>";
+}
+
+TEST(Cli, EnvReadsTheGpuCacheUnderThePluginsRules) {
+    // A cache anyone may write steers nothing in a job (the plugin refuses it): nor in env.
+    const std::string site = site_with_cache("trust", "", 0666);
+    const auto refused = run_program(env_json_args(site));
+    ASSERT_EQ(refused.status, 0) << refused.err;
+    const auto document = nlohmann::json::parse(refused.out);
+    EXPECT_EQ(document["mode"], "safe");
+    bool said = false;
+    for (const auto& finding : document["findings"]) said |= finding["code"] == "gpu-cache-unusable";
+    EXPECT_TRUE(said) << refused.out;
+    // The warning is counted in the status the job gets, not added after it was set.
+    EXPECT_EQ(variable(document, "SPARKFABRIC_STATUS"), "degraded");
+    if (geteuid() == 0) {  // root owns the cache: now the plugin would read it
+        chmod((site.substr(0, site.rfind('/')) + "/gpu.json").c_str(), 0644);
+        const auto trusted = run_program(env_json_args(site));
+        EXPECT_EQ(nlohmann::json::parse(trusted.out)["mode"], "dmabuf") << trusted.out;
+    }
+}
+
+TEST(Cli, EnvSeesTheUsersValuesAsThePluginDoes) {
+    const std::string site = site_with_cache("users", "nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"32\"}}\n", 0644);
+    // An empty value is not a value (the plugin plans over it); an extra_env name the user set is theirs.
+    const auto result = run_program(env_json_args(site), {{"NCCL_SOCKET_IFNAME", ""}, {"CUDA_DEVICE_MAX_CONNECTIONS", "1"}});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const auto document = nlohmann::json::parse(result.out);
+    EXPECT_EQ(variable(document, "NCCL_SOCKET_IFNAME"), "=enp1s0f1np1,enP2p1s0f1np1");
+    EXPECT_EQ(variable(document, "CUDA_DEVICE_MAX_CONNECTIONS"), "1");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Facts files: the round trip that lets a plan be made from a file captured on a real Spark.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fabric/discovery/gpu_cache.hpp"
 #include "fabric/facts/facts_json.hpp"
@@ -60,7 +62,10 @@ TEST(FactsJson, BadFilesGiveClearErrors) {
 }
 
 TEST(GpuCache, WriteReadRoundTripAndErrors) {
-    const std::string path = "/tmp/sf-gpu-cache-test.json";
+    // In a directory of its own: the cache is never written where others can write (/tmp).
+    const std::string dir = "/tmp/sf-gpu-cache-test-" + std::to_string(getpid());
+    mkdir(dir.c_str(), 0755);
+    const std::string path = dir + "/gpu.json";
     const GpuCache cache{13000, "2026-11-21T10:00:00Z", {{0, "NVIDIA H200", "0000:18:00.0", false, true, true}}};
     write_gpu_cache(path, cache);
     std::string error;

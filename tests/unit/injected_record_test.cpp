@@ -108,6 +108,23 @@ TEST(InjectedRecord, StaleValuesAreRemovedWhenTheNewPlanDoesNotSetThem) {
     EXPECT_EQ(set_by(second, "SPARKFABRIC_STATUS")->value, "off");
 }
 
+TEST(InjectedRecord, AUserValueEqualToThePlansStaysTheUsers) {
+    // The user submitted with the value the plan would set anyway: it is still theirs, so the
+    // record must not claim it and a later --fabric=off step must not remove it.
+    StepRequest batch = request_for("cage1");
+    batch.user_env["GLOO_SOCKET_IFNAME"] = "enp1s0f1np1";
+    const StepOutcome first = plan_step(batch);
+    ASSERT_NE(set_by(first, kInjectedRecordName), nullptr);
+    EXPECT_EQ(decode_injected_record(set_by(first, kInjectedRecordName)->value).count("GLOO_SOCKET_IFNAME"), 0u);
+    EXPECT_TRUE(first.plan.find("GLOO_SOCKET_IFNAME")->user_value_kept);
+    StepRequest off = request_for("cage1");
+    off.fabric_option = "off";
+    off.user_env = inherit(batch.user_env, first);
+    const StepOutcome second = plan_step(off);
+    EXPECT_FALSE(unsets(second, "GLOO_SOCKET_IFNAME"));
+    EXPECT_TRUE(unsets(second, "TP_SOCKET_IFNAME"));  // injected: ours, removed
+}
+
 TEST(InjectedRecord, AValueTheUserChangedIsNotRemoved) {
     const StepOutcome first = plan_step(request_for("cage1"));
     StepRequest off = request_for("cage1");
@@ -156,6 +173,37 @@ TEST(InjectedRecord, ExtraEnvRespectsTheUsersValue) {
     ASSERT_NE(set_by(plan_step(request), "NCCL_BUFFSIZE"), nullptr);
 }
 
+std::string write_site(const std::string& name, const std::string& text) {
+    const std::string path = ::testing::TempDir() + "/sf-record-" + name + ".yaml";
+    std::ofstream(path) << text;
+    return path;
+}
+
+TEST(InjectedRecord, ExtraEnvOutsideThePluginsPrefixesIsReplannedPerNode) {
+    // The batch node has a per-node extra_env that no NCCL_/UCX_ prefix covers; a later step on
+    // another node must not take the batch node's value for the user's.
+    const std::string override_here =
+        "nodes:\n  " + local_hostname() + ":\n    nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"1\"}}\n";
+    StepRequest batch = request_for("cage1");
+    batch.config_path = write_site("override-here", "nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"32\"}}\n" + override_here);
+    const StepOutcome first = plan_step(batch);
+    ASSERT_NE(set_by(first, "CUDA_DEVICE_MAX_CONNECTIONS"), nullptr) << first.failure;
+    EXPECT_EQ(set_by(first, "CUDA_DEVICE_MAX_CONNECTIONS")->value, "1");
+
+    // Another node, whose config gives the site-wide value: it gets that, not the batch node's.
+    StepRequest step = request_for("cage1");
+    step.config_path = write_site("site-wide", "nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"32\"}}\n"
+                                               "nodes:\n  spark-dgx-9:\n    nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"1\"}}\n");
+    step.user_env = inherit({}, first);
+    const StepOutcome second = plan_step(step);
+    ASSERT_NE(set_by(second, "CUDA_DEVICE_MAX_CONNECTIONS"), nullptr) << "the batch node's value taken for the user's";
+    EXPECT_EQ(set_by(second, "CUDA_DEVICE_MAX_CONNECTIONS")->value, "32");
+
+    // A node with no such variable at all: the batch node's value is removed.
+    step.config_path = write_site("other-only", "nodes:\n  spark-dgx-9:\n    nccl: {extra_env: {CUDA_DEVICE_MAX_CONNECTIONS: \"1\"}}\n");
+    EXPECT_TRUE(unsets(plan_step(step), "CUDA_DEVICE_MAX_CONNECTIONS"));
+}
+
 TEST(TaskLimits, MemlockFromSlurmsPropagatedValue) {
     EXPECT_EQ(memlock_kib_from_slurm_env("65536"), 64);
     EXPECT_EQ(memlock_kib_from_slurm_env("U8388608"), 8192);
@@ -181,7 +229,10 @@ namespace sparkfabric {
 namespace {
 
 TEST(GpuCacheTrust, AnUntrustedCacheIsAFindingAndNotUsed) {
-    const std::string cache_path = "/tmp/sf-untrusted-gpu.json";
+    // In a directory of its own: a cache in one others can write (/tmp) is refused for that alone.
+    const std::string cache_dir = "/tmp/sf-untrusted-gpu-" + std::to_string(getpid());
+    mkdir(cache_dir.c_str(), 0755);
+    const std::string cache_path = cache_dir + "/gpu.json";
     write_gpu_cache(cache_path, GpuCache{13000, "t", {{0, "NVIDIA GB10", "000F:01:00.0", true, true, false}}});
     chmod(cache_path.c_str(), 0666);
     const std::string config_path = "/tmp/sf-gpu-trust.yaml";

@@ -224,6 +224,9 @@ TEST(Commands, SrunAndSshAndPorts) {
                     "./a.out"}));
     EXPECT_EQ(ssh_command("spark-b", {"torchrun", "a b.py"}),
               (Argv{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "spark-b", "--", "torchrun 'a b.py'"}));
+    // The remote command is one string that the host's login shell parses, zsh included.
+    EXPECT_EQ(ssh_command("spark-b", {"spark-launch", "=enp1s0f1np1", "~x", "a:~b"}).back(),
+              "spark-launch '=enp1s0f1np1' '~x' 'a:~b'");
     const Argv stage = srun_node_stage_command("/usr/bin/spark-launch", 10, {"--stage", "node"});
     EXPECT_EQ(stage[1], "--nodes=10");
     EXPECT_EQ(stage[3], "--ntasks-per-node=1");

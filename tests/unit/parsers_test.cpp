@@ -99,12 +99,23 @@ TEST(SysfsText, PortStatesAndNumbers) {
 }
 
 TEST(ShellQuote, QuotesOnlyWhatNeedsIt) {
-    EXPECT_EQ(shell_quote("=enp1s0f1np1,enP2p1s0f1np1"), "=enp1s0f1np1,enP2p1s0f1np1");
+    EXPECT_EQ(shell_quote("enp1s0f1np1,enP2p1s0f1np1"), "enp1s0f1np1,enP2p1s0f1np1");
     EXPECT_EQ(shell_quote(""), "''");
     EXPECT_EQ(shell_quote("a b"), "'a b'");
     EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
     EXPECT_EQ(shell_quote("$(id)"), "'$(id)'");
     EXPECT_EQ(shell_join({"torchrun", "--rdzv_conf", "is_host=true", "a;b"}), "torchrun --rdzv_conf is_host=true 'a;b'");
+}
+
+TEST(ShellQuote, QuotesWhatZshWouldExpand) {
+    // zsh (a login shell that ssh may run our remote command in) expands a word that starts
+    // with '=' to a command's path, and '~' or '=' at the start or after ':' in an assignment.
+    EXPECT_EQ(shell_quote("=enp1s0f1np1,enP2p1s0f1np1"), "'=enp1s0f1np1,enP2p1s0f1np1'");
+    EXPECT_EQ(shell_quote("~root"), "'~root'");
+    EXPECT_EQ(shell_quote("a:=b"), "'a:=b'");
+    EXPECT_EQ(shell_quote("^x"), "'^x'");  // zsh's EXTENDED_GLOB negation
+    EXPECT_EQ(shell_quote("is_host=true"), "is_host=true");
+    EXPECT_EQ(shell_quote("--nodes=2"), "--nodes=2");
 }
 
 }  // namespace

@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
+#include <stdexcept>
 
+#include "fabric/common/env_lookup.hpp"
+#include "fabric/discovery/discovery.hpp"
 #include "fabric/plan/step_plan.hpp"
 #include "test_support.hpp"
 
@@ -159,6 +163,58 @@ TEST(StepPlan, BadOptionValuesFailTheStep) {
     StepRequest request = request_for("cage1");
     request.fabric_option = "eth0;reboot";
     EXPECT_NE(plan_step(request).failure.find("--fabric"), std::string::npos);
+}
+
+// An environment that throws once, on `name`: an exception in the middle of planning.
+EnvLookup throwing_once_on(const std::string& name, const std::map<std::string, std::string>& values,
+                           const std::shared_ptr<bool>& thrown) {
+    return [=](const std::string& asked) -> std::optional<std::string> {
+        if (asked == name && !*thrown) {
+            *thrown = true;
+            throw std::runtime_error("simulated failure");
+        }
+        const auto found = values.find(asked);
+        if (found == values.end()) return std::nullopt;
+        return found->second;
+    };
+}
+
+TEST(StepPlan, AnInternalErrorInjectsNothingAndStillRemovesTheEarlierStepsValues) {
+    // The batch node's values arrive in a later step; planning there fails half way.
+    std::map<std::string, std::string> inherited;
+    for (const auto& variable : plan_step(request_for("cage1")).to_set) inherited[variable.name] = variable.value;
+    ASSERT_EQ(inherited.count("NCCL_IB_HCA"), 1u);
+    StepRequest step = request_for("cage1");
+    const auto thrown = std::make_shared<bool>(false);
+    step.environment = throwing_once_on("NCCL_IB_HCA", inherited, thrown);
+    StepOutcome outcome;
+    ASSERT_NO_THROW(outcome = plan_step(step));
+    EXPECT_TRUE(*thrown);
+    EXPECT_TRUE(outcome.to_set.empty()) << outcome.to_set.front().name;
+    for (const char* name : {"NCCL_IB_HCA", "NCCL_SOCKET_IFNAME", "SPARKFABRIC_STATUS", "SPARKFABRIC_INJECTED"}) {
+        EXPECT_NE(std::find(outcome.to_unset.begin(), outcome.to_unset.end(), name), outcome.to_unset.end()) << name;
+    }
+    EXPECT_TRUE(outcome.failure.empty()) << "warn: the job runs uninjected";
+    ASSERT_EQ(outcome.messages.size(), 1u);
+    EXPECT_NE(outcome.messages[0].find("internal error: simulated failure; no fabric settings injected"),
+              std::string::npos)
+        << outcome.messages[0];
+
+    *thrown = false;
+    step.check_option = "strict";
+    outcome = plan_step(step);
+    EXPECT_NE(outcome.failure.find("internal error: simulated failure"), std::string::npos) << outcome.failure;
+    EXPECT_TRUE(outcome.to_set.empty());
+}
+
+TEST(StepPlan, AnRdmaDeviceNameWithHugeNumbersAndNoPciLinkIsSkipped) {
+    NodeFacts facts;
+    facts.rdma_devices.push_back({"roceP99999999999p1s0f1", "", {}, {}, -1});
+    facts.rdma_devices.push_back({"rocep1s0f99999999999999", "", {}, {}, -1});
+    facts.netdevs.push_back({"enP2p99999999999s0f1np1", 9000, true, "up", {}, "", "", -1, 0, 0});
+    std::vector<Cage> cages;
+    ASSERT_NO_THROW(cages = pair_cages(facts));
+    EXPECT_TRUE(cages.empty());
 }
 
 }  // namespace

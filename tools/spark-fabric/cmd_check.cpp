@@ -8,6 +8,7 @@
 #include "fabric/discovery/software.hpp"
 #include "fabric/common/validate.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
+#include "tools/spark-fabric/job_view.hpp"
 
 namespace sparkfabric::cli {
 
@@ -28,14 +29,16 @@ int run_check(const Globals& globals, const std::vector<std::string>& args) {
         }
         timeout_ms = value;
     }
-    const LoadedNode node = load_node(globals, false);
     JobShape job;
     if (flags.count("--nodes") != 0) {
         int nodes = 0;
         if (!parse_port(flags.at("--nodes"), nodes)) throw UsageError{"check: --nodes must be from 1 to 65535"};
         job.nodes = nodes;
     }
-    const Plan plan = make_plan(node.facts, node.config, job);
+    // The plan a job here gets, config and GPU cache read as the plugin reads them.
+    const JobView view = plan_as_a_job_gets_it(globals, job, process_environment());
+    const LoadedNode& node = view.node;
+    const Plan& plan = view.plan;
     std::vector<Finding> findings = run_checks(node.facts, node.config, plan);
     if (globals.facts_path.empty() && !files_root(globals).empty()) {
         // The NCCL a job here loads, as this shell's environment would load it: names and

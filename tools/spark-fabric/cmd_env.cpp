@@ -1,11 +1,10 @@
 // `spark-fabric env`: exactly what the plugin would inject into a job on this node.
-#include <cstdlib>
 #include <iostream>
 
-#include "fabric/plan/injected_record.hpp"
 #include "fabric/plan/plan.hpp"
 #include "fabric/plan/plan_report.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
+#include "tools/spark-fabric/job_view.hpp"
 
 namespace sparkfabric::cli {
 
@@ -40,19 +39,11 @@ int run_env(const Globals& globals, const std::vector<std::string>& args) {
     const std::string format = flags.count("--format") != 0 ? flags.at("--format") : "sh";
     if (format != "sh" && format != "json") throw UsageError{"env: --format must be sh or json"};
 
-    // The user's own values are kept by the plugin, so they are kept here too; inside a job,
-    // a value equal to what the plugin recorded injecting is the plugin's, not the user's.
-    const char* recorded = std::getenv(kInjectedRecordName);
-    const auto record = decode_injected_record(recorded != nullptr ? recorded : "");
-    for (const auto& name : plannable_variable_names()) {
-        const char* value = std::getenv(name.c_str());
-        if (value == nullptr) continue;
-        const auto ours = record.find(name);
-        if (ours == record.end() || ours->second != value) job.user_env[name] = value;
-    }
-    const LoadedNode node = load_node(globals, false);
-    const auto& facts = node.facts;
-    const Plan plan = make_plan(facts, node.config, job);
+    // The user's own values are kept by the plugin, so they are kept here too, read by the
+    // plugin's rules (job_view.hpp), as are the site config and the GPU cache.
+    const JobView view = plan_as_a_job_gets_it(globals, job, process_environment());
+    const auto& facts = view.node.facts;
+    const Plan& plan = view.plan;
     if (format == "json") {
         std::cout << plan_to_json(plan, facts.hostname);
     } else {

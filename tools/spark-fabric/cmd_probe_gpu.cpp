@@ -1,9 +1,6 @@
 // `spark-fabric probe-gpu`: asks the CUDA driver (loaded at run time) what the GPUs support and
 // writes the node cache that the plan reads. This runs in its own short-lived process; the
 // plugin never initialises CUDA inside slurmstepd.
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <iostream>
 
 #include "fabric/discovery/gpu_cache.hpp"
@@ -23,14 +20,7 @@ int run_probe_gpu(const Globals& globals, const std::vector<std::string>& args) 
     }
     std::cout << gpu_cache_to_json(result.cache);
     if (flags.count("--print") != 0) return 0;
-    const auto slash = path.rfind('/');
-    if (slash != std::string::npos && slash > 0) {
-        const std::string directory = path.substr(0, slash);
-        if (mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
-            std::cerr << "spark-fabric: probe-gpu: cannot create " << directory << "\n";
-            return 2;
-        }
-    }
+    // Makes the directory too, with modes that do not depend on root's umask (gpu_cache.cpp).
     write_gpu_cache(path, result.cache);
     std::cerr << "spark-fabric: wrote " << path << "\n";
     return 0;
