@@ -33,7 +33,7 @@ raw_rows() {  # SECTION NODES VARIANT...: "v1 v2 ..." per run on stdin -> rows o
         {for (i = 1; i <= k; i++) printf "%s\t%s\t%d\t%s\t%s\n", sec, n, NR, v[i], $i}' >>"$raw"
 }
 json_list() {  # the column COLUMN of stdin as a JSON list
-    awk -v c="$1" '{printf "%s%s", NR > 1 ? ", " : "[", $c} END{printf "]"}'
+    awk -v c="$1" '{printf "%s%s", (NR > 1 ? ", " : "["), $c} END{printf "]"}'
 }
 pct() {  # P: the P-th percentile (nearest rank) of stdin
     sort -n | awk -v p="$1" '{a[NR]=$1} END{i = int(NR * p / 100 + 0.5); if (i < 1) i = 1; print a[i]}'
@@ -237,7 +237,7 @@ cat > "$json" <<JSON
  "injected": "$injected", "scripted": "$scripted"}
 JSON
 python3 -m json.tool "$json" >/dev/null  # fail here, not in a reader, if a value broke the JSON
-spaced() { echo "$1" | awk -v c="$2" '{printf "%s%s", NR > 1 ? ", " : "", $c}'; }
+spaced() { echo "$1" | awk -v c="$2" '{printf "%s%s", (NR > 1 ? ", " : ""), $c}'; }
 {
 echo "# sparkfabric CPU benchmarks"
 echo
