@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sparkfabric CPU benchmarks, one command: bench/run.sh [BUILD_DIR]
-# Writes bench/results/cpu.md, cpu.json and cpu.png. Every figure is a ratio measured within
+# Writes bench/results/cpu.md, cpu.json, cpu_raw.tsv and cpu.png (plot_cpu.sh, needs gnuplot). Every figure is a ratio measured within
 # this one run, on the emulated cluster (real slurmctld/slurmd in network namespaces).
 #   1. step overhead: srun -N2 true and srun -N10 true with no plugin, with sparkfabric, and
 #      with a TaskProlog shell script doing the same discovery, written to be fast
@@ -318,39 +318,5 @@ echo
 echo "![step overhead and launch](cpu.png)"
 } > "$results/cpu.md"
 
-if command -v gnuplot >/dev/null; then
-    gnuplot <<PLOT
-set terminal pngcairo size 900,420 font ",10" noenhanced
-set output "$results/cpu.png"
-set multiplot layout 1,2
-set style data histograms
-set style fill solid 0.8
-set key top left
-set ylabel "ms (median)"
-set title "srun true: step time (log scale)"
-set logscale y
-set xtics ("-N2" 0, "-N10" 1)
-plot '-' using 1 title "no plugin", '-' using 1 title "sparkfabric", '-' using 1 title "TaskProlog script"
-${step[none,2]}
-${step[none,10]}
-e
-${step[plugin,2]}
-${step[plugin,10]}
-e
-${step[prolog,2]}
-${step[prolog,10]}
-e
-unset logscale y
-set yrange [0:*]
-set title "launch line start to first all_reduce"
-plot '-' using 1 title "hand-written torchrun", '-' using 1 title "spark-launch"
-${launch[hand,2]}
-${launch[hand,10]}
-e
-${launch[ours,2]}
-${launch[ours,10]}
-e
-unset multiplot
-PLOT
-fi
+"$here/plot_cpu.sh"  # cpu.png from cpu.json
 cat "$results/cpu.md"
