@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Draws bench/results/cpu.png from the medians in bench/results/cpu.json (bench/run.sh calls it;
 # run it alone to redraw). Needs gnuplot (Debian: gnuplot-nox).
+# shellcheck disable=SC2154  # step_* and launch_* are assigned by the eval below
 set -euo pipefail
 results=$(cd "$(dirname "$0")" && pwd)/results
 command -v gnuplot >/dev/null || { echo "plot_cpu.sh: no gnuplot, cpu.png not redrawn" >&2; exit 0; }
-# The numbers gnuplot needs, one "name value" a line, from the JSON record.
+# The numbers gnuplot needs, as shell assignments, from the JSON record.
 eval "$(python3 - "$results/cpu.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -167,18 +167,18 @@ ours() {
         "$build/launcher/spark-launch" $torch_opts torchrun -- "$here/first_collective.py"
 }
 launch_run() {  # hand_line|ours NODES: "ms to first collective" "ms of the whole salloc"
-    local out start end t0 done
+    local out start end t0 finished
     start=$(now_ms)
     if ! out=$(LC_ALL=C "$1" "$2" 2>&1); then
         echo "bench: $1 -N$2 failed:" >&2; echo "$out" >&2; exit 1
     fi
     end=$(now_ms)
     t0=$(sed -n 's/.*LAUNCH_START=\([0-9.]*\).*/\1/p' <<<"$out" | head -n1)
-    done=$(sed -n 's/.*FIRST_COLLECTIVE_OK.* done=\([0-9.]*\).*/\1/p' <<<"$out" | head -n1)
-    if [ -z "$t0" ] || [ -z "$done" ]; then
+    finished=$(sed -n 's/.*FIRST_COLLECTIVE_OK.* done=\([0-9.]*\).*/\1/p' <<<"$out" | head -n1)
+    if [ -z "$t0" ] || [ -z "$finished" ]; then
         echo "bench: $1 -N$2 printed no timestamps:" >&2; echo "$out" >&2; exit 1
     fi
-    awk -v s="$t0" -v d="$done" -v a="$start" -v b="$end" 'BEGIN{printf "%.3f %.3f\n", (d - s) * 1000, b - a}'
+    awk -v s="$t0" -v d="$finished" -v a="$start" -v b="$end" 'BEGIN{printf "%.3f %.3f\n", (d - s) * 1000, b - a}'
 }
 declare -A launch rawlaunch
 load[launch_before]=$(load_now)
