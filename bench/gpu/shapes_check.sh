@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs every cluster shape's plan (bench/gpu/shapes/plans/*.env, made by shape_plans.sh) on real
 # NCCL: all_reduce, broadcast, all_gather and reduce_scatter through spark-nccl-check, 2 ranks
-# on 2 GPUs of one host that NCCL takes for two hosts (NCCL_HOSTID per rank, P2P and SHM off,
-# so it uses its network transport). A value NCCL accepts is not a value it can run: this is
-# the check that catches an NCCL_ALGO leaving a collective without an algorithm.
+# that NCCL takes for two hosts (NCCL_HOSTID per rank, P2P and SHM off, so it uses its network
+# transport). Rank r uses GPU r modulo the GPUs visible (spark-nccl-check), so one GPU serves
+# both ranks: NCCL refuses two ranks on one GPU only when their host hashes match too
+# (src/init.cc:807-808 in NCCL v2.28.3-1), and NCCL_HOSTID replaces the string that hash is made
+# of (src/misc/utils.cc:87-89). A value NCCL accepts is not a value it can run: this is the
+# check that catches an NCCL_ALGO leaving a collective without an algorithm.
 #
 # Applied from each plan: every NCCL_* variable except NCCL_SOCKET_IFNAME, which names Spark
-# interfaces this host lacks and is replaced by lo. NCCL_IB_* are exported too but NCCL ignores
-# them here (no RDMA devices; NCCL_IB_DISABLE=1). Results: $OUT (default
+# interfaces this host lacks and is replaced by lo. NCCL_IB_* are exported too but never reach
+# NCCL's IB transport here: no RDMA devices, and with NCCL_IB_DISABLE=1 its init returns
+# before it reads NCCL_IB_HCA (src/transport/net_ib.cc:631, 655). Results: $OUT (default
 # bench/gpu/results/shapes), summary.md there. Exit 0 when every plan ran all four
 # collectives with no wrong value and the old Tree default failed as it must.
 set -u
@@ -16,7 +20,7 @@ OUT=${OUT:-bench/gpu/results/shapes}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/*.json
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-{ uname -srm; nvidia-smi -L; } >"$OUT/setup.log" 2>&1
+{ uname -srm; nvidia-smi -L; nvidia-smi --query-gpu=name,pci.bus_id,driver_version --format=csv; } >"$OUT/setup.log" 2>&1
 # shellcheck source=bench/gpu/build.sh
 source bench/gpu/build.sh "$OUT/setup.log"
 
