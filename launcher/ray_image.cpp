@@ -10,13 +10,14 @@ namespace sparkfabric::launch {
 namespace {
 
 // Arguments: ROLE ADDRESS JOIN_TIMEOUT PYTHON, then "COUNT ARG..." groups: 0 ray start, 1 ray
-// stop, and on the head 2 the wait for all nodes, 3 the user's command. A command runs in the
-// background so that a trapped signal interrupts `wait` at once; the trap passes SIGTERM on.
+// stop, and on the head 2 the wait for all nodes, 3 the user's command. A long command runs in
+// the background (a subshell that execs it, so that $! is the command itself) so that a trapped
+// signal interrupts `wait` at once; the trap passes SIGTERM on to it.
 constexpr const char* kRayImageScript = R"SH(role=$1 address=$2 timeout=$3 python=$4; shift 4
 node=${SLURMD_NODENAME:-$(hostname)}
 say() { echo "spark-launch: $node: $*" >&2; }
 group() {
-  k=$1; shift
+  how=$1 k=$2; shift 2
   while [ "$k" -gt 0 ]; do n=$1; shift; shift "$n"; k=$((k - 1)); done
   n=$1; shift; total=$#; i=0
   for a do
@@ -24,6 +25,7 @@ group() {
     i=$((i + 1))
   done
   shift "$total"
+  if [ "$how" = exec ]; then exec "$@"; fi
   "$@"
 }
 stopped= pid=
@@ -36,11 +38,11 @@ wait_for() {
 }
 status=0
 if [ "$role" = head ]; then
-  group 0 "$@" || { status=$?; group 1 "$@"; exit "$status"; }
-  group 2 "$@" & pid=$!; wait_for; status=$?
+  group run 0 "$@" || { status=$?; group run 1 "$@"; exit "$status"; }
+  (group exec 2 "$@") & pid=$!; wait_for; status=$?
   if [ "$status" -eq 0 ] && [ -z "$stopped" ]; then
     RAY_ADDRESS=$address; export RAY_ADDRESS
-    group 3 "$@" & pid=$!; wait_for; status=$?
+    (group exec 3 "$@") & pid=$!; wait_for; status=$?
   fi
 else
   "$python" -c '
@@ -61,7 +63,7 @@ while True:
     say "Ray's head at $address did not answer within $timeout s; see the head's output (its ray start)"
     exit 1
   fi
-  group 0 "$@" || { status=$?; group 1 "$@"; [ -n "$stopped" ] && exit 0; say "ray start failed (exit $status)"; exit "$status"; }
+  group run 0 "$@" || { status=$?; group run 1 "$@"; [ -n "$stopped" ] && exit 0; say "ray start failed (exit $status)"; exit "$status"; }
   "$python" -c '
 import socket, sys, time
 host, port = sys.argv[1].rsplit(":", 1)
@@ -76,7 +78,7 @@ while misses < 3:
 ' "$address" & pid=$!; wait_for
   status=0
 fi
-if group 1 "$@" >/dev/null 2>&1; then say "Ray stopped here (ray stop)"; else say "ray stop failed"; fi
+if group run 1 "$@" >/dev/null 2>&1; then say "Ray stopped here (ray stop)"; else say "ray stop failed"; fi
 exit "$status"
 )SH";
 

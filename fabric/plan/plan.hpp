@@ -15,7 +15,6 @@ namespace sparkfabric {
 
 struct JobShape {
     int nodes = 1;
-    int tasks_per_node = 1;
     FabricRequest fabric;
     NcclMode nccl_mode = NcclMode::automatic;
     // Values of planned variables that the user already has; kept unless the site enforces.

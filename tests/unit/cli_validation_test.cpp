@@ -27,6 +27,7 @@ const std::vector<BadInput> kBadInputs = {
     {{"env", "--fabric", ""}, "env: --fabric: empty value"},
     {{"env", "--fabric", "a b"}, "env: --fabric: 'a b' is not a network interface name"},
     {{"env", "--nccl-mode", "fast"}, "use auto, safe or dmabuf"},
+    {{"env", "--tasks-per-node", "2"}, "env: unknown option '--tasks-per-node'"},  // removed: the plan never used it
     // check
     {{"check", "--format", "yaml"}, "check: --format must be text or json"},
     {{"check", "--peer-port", "0"}, "check: --peer-port must be a port from 1 to 65535"},

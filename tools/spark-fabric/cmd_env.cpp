@@ -10,7 +10,7 @@ namespace sparkfabric::cli {
 
 int run_env(const Globals& globals, const std::vector<std::string>& args) {
     const auto flags = parse_command_flags(
-        args, {{"--nodes"}, {"--nccl-mode"}, {"--fabric"}, {"--format"}, {"--tasks-per-node"}}, "env");
+        args, {{"--nodes"}, {"--nccl-mode"}, {"--fabric"}, {"--format"}}, "env");
     JobShape job;
     std::string error;
     auto count = [&](const char* name, int high) {
@@ -25,7 +25,6 @@ int run_env(const Globals& globals, const std::vector<std::string>& args) {
         throw UsageError{std::string("env: ") + name + " must be a whole number from 1 to " + std::to_string(high)};
     };
     job.nodes = count("--nodes", 100000);
-    job.tasks_per_node = count("--tasks-per-node", 1024);
     if (const auto mode = flags.find("--nccl-mode"); mode != flags.end()) {
         const auto parsed = parse_nccl_mode(mode->second, error);
         if (!parsed) throw UsageError{"env: " + error};

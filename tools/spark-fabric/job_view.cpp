@@ -29,12 +29,4 @@ JobView plan_as_a_job_gets_it(const Globals& globals, JobShape job, const EnvLoo
     return view;
 }
 
-EnvLookup process_environment() {
-    return [](const std::string& name) -> std::optional<std::string> {
-        const char* value = std::getenv(name.c_str());
-        if (value == nullptr) return std::nullopt;
-        return std::string(value);
-    };
-}
-
 }  // namespace sparkfabric::cli

@@ -18,7 +18,4 @@ struct JobView {
 // `job` without user_env: the user's values are read from `environment`.
 JobView plan_as_a_job_gets_it(const Globals& globals, JobShape job, const EnvLookup& environment);
 
-// This process's own environment, as a job step's would be read.
-EnvLookup process_environment();
-
 }  // namespace sparkfabric::cli

@@ -72,7 +72,7 @@ const char* kUsage =
     "\n"
     "Commands:\n"
     "  detect [--json]                 what this node has: interfaces, RDMA devices, GIDs, cages, driver\n"
-    "  env [--nodes N] [--tasks-per-node N] [--nccl-mode auto|safe|dmabuf] [--fabric auto|off|IF[,IF]]\n"
+    "  env [--nodes N] [--nccl-mode auto|safe|dmabuf] [--fabric auto|off|IF[,IF]]\n"
     "      [--format sh|json]          exactly the variables a job here would get (json: with reasons)\n"
     "  check [--peer HOST] [--peer-port P] [--timeout-ms MS] [--nodes N] [--format text|json]\n"
     "                                  preflight: findings with severity and fix; exit 0 ok, 1 warnings, 2 errors;\n"
