@@ -73,8 +73,17 @@ expect_healthy() {  # NODELIST SHAPE COUNT
         assert_contains "$env" "export SPARKFABRIC_STATUS=ok" "spark-dgx-$k env: no error"
     done
     survey "$list"
-    assert_eq "$rc" "0" "$shape survey exit status"
-    assert_contains "$out" "sparkfabric survey: $count node(s), all checks pass" "$shape survey"
+    # A ring is judged with the NCCL its jobs would load too: this machine's libnccl, where it
+    # has one older than 2.30.7, lacks the ring's subnet-aware routing (as in survey_test.sh):
+    # then that is the only warning, on every node.
+    if [ "$shape" = ring ] && grep -q "first ship in 2.30.7" <<<"$out"; then
+        assert_eq "$rc" "1" "$shape survey exit status (an NCCL before 2.30.7 here)"
+        assert_eq "$(grep -c '^  warn ' <<<"$out")" "$(grep -c '^  warn .*first ship in 2.30.7' <<<"$out")" \
+            "$shape survey: the old NCCL is the only warning"
+    else
+        assert_eq "$rc" "0" "$shape survey exit status"
+        assert_contains "$out" "sparkfabric survey: $count node(s), all checks pass" "$shape survey"
+    fi
     assert_not_contains "$out" "FAIL" "$shape survey: no FAIL cell"
     assert_contains "$out" "SPARKFABRIC_TOPOLOGY=$shape" "$shape survey: the shape"
 }
@@ -87,7 +96,7 @@ install -d "$plans"
 
 apply_plan "$(node_list 1 2)" --topology pair
 env=$(env_of spark-dgx-2 2)
-assert_contains "$env" "export NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1" "pair: both twins"
+assert_contains "$env" "export NCCL_SOCKET_IFNAME='=enp1s0f1np1,enP2p1s0f1np1'" "pair: both twins"
 assert_contains "$env" "export SPARKFABRIC_FABRIC_ADDR=192.168.100.2" "pair: node 2 is .2"
 expect_healthy "spark-dgx-[1-2]" pair 2
 # --check on the node: its own file and its live interfaces agree with the plan.
