@@ -135,8 +135,12 @@ void expect_ring_matches_cables(int count) {
         const auto& from = layouts[static_cast<size_t>(k - 1)];
         const auto& to = layouts[static_cast<size_t>(k % count)];
         for (int domain : {0, 2}) {
-            const auto& port0 = find(from, spark_twin_name(0, domain));
-            const auto& port1 = find(to, spark_twin_name(1, domain));
+            // Named first: a reference returned by a call given a temporary is what GCC 14's
+            // -Wdangling-reference cannot tell from a dangling one.
+            const std::string port0_name = spark_twin_name(0, domain);
+            const std::string port1_name = spark_twin_name(1, domain);
+            const auto& port0 = find(from, port0_name);
+            const auto& port1 = find(to, port1_name);
             EXPECT_EQ(port0.subnet, port1.subnet) << "cable " << k << " domain " << domain;
             EXPECT_NE(port0.address.address, port1.address.address);
             EXPECT_EQ(subnet_holders[port0.subnet].size(), 2u) << "one cable per subnet";
