@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +11,8 @@
 #include <map>
 #include <sstream>
 #include <string>
+
+#include "launcher/process.hpp"
 
 namespace sparkfabric::launch {
 namespace {
@@ -53,12 +54,6 @@ std::map<pid_t, ProcessEntry> process_table() {
     return table;
 }
 
-long now_ms() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
-}
-
 void reap_own_children() {
     int status = 0;
     while (waitpid(-1, &status, WNOHANG) > 0) {
@@ -96,15 +91,15 @@ size_t end_descendants(int grace_seconds) {
     const std::vector<pid_t> first = descendants_of(getpid());
     if (first.empty()) return 0;
     signal_each(first, SIGTERM);
-    const long kill_at = now_ms() + grace_seconds * 1000L;
-    while (now_ms() < kill_at) {
+    const long kill_at = monotonic_ms() + grace_seconds * 1000L;
+    while (monotonic_ms() < kill_at) {
         reap_own_children();
         if (descendants_of(getpid()).empty()) return first.size();
         usleep(100 * 1000);
     }
     // Those still here, and any started meanwhile; then a short bounded wait for the reaping.
     signal_each(descendants_of(getpid()), SIGKILL);
-    for (const long until = now_ms() + 2000; now_ms() < until; usleep(50 * 1000)) {
+    for (const long until = monotonic_ms() + 2000; monotonic_ms() < until; usleep(50 * 1000)) {
         reap_own_children();
         if (descendants_of(getpid()).empty()) break;
     }

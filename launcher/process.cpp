@@ -39,8 +39,7 @@ int wait_status(pid_t pid) {
     do {
         got = waitpid(pid, &status, 0);
     } while (got < 0 && errno == EINTR);
-    if (got != pid) return 127;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return got == pid ? exit_status(status) : 127;
 }
 
 // A command past its time, and what it started (the srun step or ssh session below a wrapper):
@@ -99,17 +98,13 @@ Captured capture(const Argv& argv, int timeout_seconds, bool keep_stderr) {
         if (keep_stderr) close(err_fds[0]);
         return result;
     }
-    timespec start{};
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    const long start_ms = monotonic_ms();
     bool timed_out = false;
     char buffer[4096];
     pollfd streams[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};  // fd -1: poll skips it
     std::string* texts[2] = {&result.out, &result.err};
     while (streams[0].fd >= 0 || streams[1].fd >= 0) {
-        timespec now{};
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        const long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        const long left_ms = timeout_seconds * 1000L - elapsed_ms;
+        const long left_ms = timeout_seconds * 1000L - (monotonic_ms() - start_ms);
         if (left_ms <= 0) {
             timed_out = true;
             break;
@@ -123,11 +118,7 @@ Captured capture(const Argv& argv, int timeout_seconds, bool keep_stderr) {
                 streams[i].fd = -1;
                 continue;
             }
-            if (i == 0 && result.first_output_ms < 0) {
-                timespec seen{};
-                clock_gettime(CLOCK_MONOTONIC, &seen);
-                result.first_output_ms = (seen.tv_sec - start.tv_sec) * 1000 + (seen.tv_nsec - start.tv_nsec) / 1000000;
-            }
+            if (i == 0 && result.first_output_ms < 0) result.first_output_ms = monotonic_ms() - start_ms;
             if (texts[i]->size() < (1u << 20)) texts[i]->append(buffer, static_cast<size_t>(got));
         }
     }
@@ -164,6 +155,16 @@ int run_parallel(const std::vector<Argv>& commands) {
         if (first_failure == 0 && status != 0) first_failure = status;
     }
     return first_failure;
+}
+
+long monotonic_ms() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
+}
+
+int exit_status(int wait_status) {
+    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
 std::string self_executable() {

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <cstring>
 
 #include "launcher/descendants.hpp"
+#include "launcher/process.hpp"
 
 namespace sparkfabric::launch {
 namespace {
@@ -43,14 +43,6 @@ void default_handlers() {
     for (const int signal_number : kForwarded) signal(signal_number, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
 }
-
-long now_ms() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
-}
-
-int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
 // Child side of fork: own process group, the given stdin, then exec.
 [[noreturn]] void become(const Argv& argv, int stdin_fd) {
@@ -116,7 +108,7 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds) {
                 child.stdin_writer = -1;
             }
         }
-        if (!stopping) kill_at = now_ms() + grace_seconds * 1000L;
+        if (!stopping) kill_at = monotonic_ms() + grace_seconds * 1000L;
         stopping = true;
     };
     for (size_t i = 0; i < running.size(); ++i) {
@@ -148,11 +140,11 @@ int supervise(const std::vector<Supervised>& children, int grace_seconds) {
             stop_all(SIGTERM);
         }
         if (all_done) break;
-        if (stopping && now_ms() >= kill_at) {
+        if (stopping && monotonic_ms() >= kill_at) {
             for (auto& child : running) {
                 if (!child.done) kill(-child.pid, SIGKILL);
             }
-            kill_at = now_ms() + 3600L * 1000L;  // once
+            kill_at = monotonic_ms() + 3600L * 1000L;  // once
         }
         pollfd wake{signal_pipe[0], POLLIN, 0};
         poll(&wake, 1, 200);
@@ -194,9 +186,9 @@ bool StopGuard::poll_once(int milliseconds) {
 }
 
 bool StopGuard::pause(int milliseconds) {
-    const long until = now_ms() + milliseconds;
+    const long until = monotonic_ms() + milliseconds;
     while (stop_signal_ == 0) {
-        const long left = until - now_ms();
+        const long left = until - monotonic_ms();
         if (left <= 0) return true;
         poll_once(static_cast<int>(std::min(left, 200L)));
     }
@@ -226,11 +218,11 @@ int StopGuard::run(const Argv& argv, int grace_seconds, Leftovers leftovers) {
         }
         if (stop_signal_ != 0 && !signalled) {
             kill(-pid, stop_signal_);
-            kill_at = now_ms() + grace_seconds * 1000L;
+            kill_at = monotonic_ms() + grace_seconds * 1000L;
             signalled = true;
-        } else if (signalled && now_ms() >= kill_at) {
+        } else if (signalled && monotonic_ms() >= kill_at) {
             kill(-pid, SIGKILL);
-            kill_at = now_ms() + 3600L * 1000L;  // once
+            kill_at = monotonic_ms() + 3600L * 1000L;  // once
         }
         poll_once(200);
     }
