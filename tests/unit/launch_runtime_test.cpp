@@ -199,6 +199,26 @@ TEST(Supervise, ChildrenDoNotShareTheTerminalsStdin) {
     EXPECT_EQ(slurp(seen), "read:");
 }
 
+// The remote half as ssh starts it: run_until_stdin_closes(argv, grace) in a child whose stdin
+// is a pipe; the caller closes `writer` to stand for spark-launch (and its ssh) going away.
+struct RemoteSide {
+    pid_t pid = -1;
+    int writer = -1;
+};
+
+RemoteSide start_remote_side(const Argv& argv, int grace_seconds) {
+    int stdin_pipe[2];
+    if (pipe(stdin_pipe) != 0) return {};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(stdin_pipe[0], STDIN_FILENO);
+        close(stdin_pipe[1]);
+        _exit(run_until_stdin_closes(argv, grace_seconds));
+    }
+    close(stdin_pipe[0]);
+    return {pid, stdin_pipe[1]};
+}
+
 // Whether `pid` has ended (gone, or a zombie that init has yet to reap); a bounded wait.
 bool ends_within_seconds(pid_t pid, int seconds) {
     for (int i = 0; i < seconds * 20; ++i) {
@@ -226,25 +246,18 @@ TEST(Supervise, RemoteSideEndsWorkersLeftInTheirOwnSessions) {
     const std::string ready = temp_path("sf-worker-ready");
     const std::string worker_pid = temp_path("sf-worker-pid");
     std::remove(ready.c_str());
-    int stdin_pipe[2];
-    ASSERT_EQ(pipe(stdin_pipe), 0);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(stdin_pipe[0], STDIN_FILENO);
-        close(stdin_pipe[1]);
-        // As torch 2.x starts a worker: its own session, here also deaf to SIGTERM, so neither
-        // the launcher's group signal nor its SIGTERM reaches it.
-        const std::string worker = "trap '' TERM; echo \\$\\$ > " + worker_pid + "; exec sleep 300";
-        _exit(run_until_stdin_closes({"sh", "-c", "setsid sh -c \"" + worker + "\" & touch " + ready + "; wait"}, 1));
-    }
-    close(stdin_pipe[0]);
+    // As torch 2.x starts a worker: its own session, here also deaf to SIGTERM, so neither the
+    // launcher's group signal nor its SIGTERM reaches it.
+    const std::string worker_script = "trap '' TERM; echo \\$\\$ > " + worker_pid + "; exec sleep 300";
+    const RemoteSide remote = start_remote_side({"sh", "-c", "setsid sh -c \"" + worker_script + "\" & touch " + ready + "; wait"}, 1);
+    ASSERT_GT(remote.pid, 0);
     ASSERT_TRUE(wait_for_file(ready));
     ASSERT_TRUE(wait_for_file(worker_pid));
     usleep(200000);
     const pid_t worker = static_cast<pid_t>(std::stol(slurp(worker_pid)));
-    close(stdin_pipe[1]);
+    close(remote.writer);
     int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_EQ(waitpid(remote.pid, &status, 0), remote.pid);
     const bool ended = ends_within_seconds(worker, 5);
     if (!ended) kill(worker, SIGKILL);
     EXPECT_TRUE(ended) << "the worker in its own session outlived the remote side";
@@ -276,20 +289,13 @@ TEST(Supervise, RemoteSideEndsItsProgramWhenStdinCloses) {
     const std::string ended = temp_path("sf-ended");
     std::remove(ready.c_str());
     std::remove(ended.c_str());
-    int stdin_pipe[2];
-    ASSERT_EQ(pipe(stdin_pipe), 0);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(stdin_pipe[0], STDIN_FILENO);
-        close(stdin_pipe[1]);
-        _exit(run_until_stdin_closes(
-            {"sh", "-c", "trap 'echo ended > " + ended + "; exit 0' TERM; touch " + ready + "; sleep 60 & wait"}, 5));
-    }
-    close(stdin_pipe[0]);
+    const RemoteSide remote = start_remote_side(
+        {"sh", "-c", "trap 'echo ended > " + ended + "; exit 0' TERM; touch " + ready + "; sleep 60 & wait"}, 5);
+    ASSERT_GT(remote.pid, 0);
     ASSERT_TRUE(wait_for_file(ready));
-    close(stdin_pipe[1]);  // what happens when spark-launch (and with it ssh) goes away
+    close(remote.writer);  // what happens when spark-launch (and with it ssh) goes away
     int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_EQ(waitpid(remote.pid, &status, 0), remote.pid);
     EXPECT_TRUE(WIFEXITED(status));
     EXPECT_EQ(slurp(ended), "ended");
 }
