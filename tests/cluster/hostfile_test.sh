@@ -159,15 +159,22 @@ wait_until_gone "torchrun" || fail "torchrun left running on spark-dgx-1 after t
 pass "hostfile fail-fast: the unreachable host ends the launch, nothing left behind"
 
 # 4. SIGTERM to spark-launch ends the programs on every host.
-"${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" > "$SF_USER_DIR/sigterm.out" 2>&1 &
-launch_job=$!
-for ((i = 0; i < 600; i++)); do  # bounded wait for both workers to run
-    [ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigterm.out")" = 2 ] && break
-    sleep 0.2
-done
-[ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigterm.out")" = 2 ] || { cat "$SF_USER_DIR/sigterm.out"; fail "workers did not start"; }
-launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
-[ -n "$launcher_pid" ] || fail "no spark-launch process found"
+start_sleepers() {  # NAME [SLEEPER ARGS]: spark-launch torchrun of sleep_worker.py on both hosts, in
+                    # the background (launch_job), output in $SF_USER_DIR/NAME.out; returns once both
+                    # workers run (bounded), with spark-launch's pid in launcher_pid
+    local out="$SF_USER_DIR/$1.out" i
+    shift
+    "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" "$@" > "$out" 2>&1 &
+    launch_job=$!
+    for ((i = 0; i < 600; i++)); do
+        [ "$(grep -c '^STARTED host=' "$out")" = 2 ] && break
+        sleep 0.2
+    done
+    [ "$(grep -c '^STARTED host=' "$out")" = 2 ] || { cat "$out"; fail "workers did not start"; }
+    launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
+    [ -n "$launcher_pid" ] || fail "no spark-launch process found"
+}
+start_sleepers sigterm
 kill -TERM $launcher_pid
 set +e
 wait "$launch_job"; rc=$?
@@ -181,16 +188,8 @@ pass "SIGTERM to spark-launch stops torchrun and its workers on every host"
 # 4b. A worker deaf to SIGTERM, with a helper in a session of its own: torchrun gets its own 30 s
 #     to end its workers (the host waits 45 s before SIGKILL), and whatever is left after it, in
 #     any session, is ended by the host's spark-launch (a child subreaper).
-"${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" --stubborn > "$SF_USER_DIR/stubborn.out" 2>&1 &
-launch_job=$!
-for ((i = 0; i < 600; i++)); do
-    [ "$(grep -c '^STARTED host=' "$SF_USER_DIR/stubborn.out")" = 2 ] && break
-    sleep 0.2
-done
-[ "$(grep -c '^STARTED host=' "$SF_USER_DIR/stubborn.out")" = 2 ] || { cat "$SF_USER_DIR/stubborn.out"; fail "workers did not start"; }
+start_sleepers stubborn --stubborn
 [ -n "$(user_procs_on spark-dgx-2 "sleep_worker.py --helper")" ] || fail "the worker's helper did not start on spark-dgx-2"
-launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
-[ -n "$launcher_pid" ] || fail "no spark-launch process found"
 stopped_at=$SECONDS
 kill -TERM $launcher_pid
 set +e
@@ -202,15 +201,7 @@ pass "SIGTERM to spark-launch: a worker that ignores SIGTERM and its helper in i
 
 # 5. Even SIGKILL (nothing to forward, no cleanup code runs): spark-launch's stdin pipes close
 #    with it, each ssh passes the EOF on, and each host's spark-launch stops its torchrun.
-"${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" > "$SF_USER_DIR/sigkill.out" 2>&1 &
-launch_job=$!
-for ((i = 0; i < 600; i++)); do
-    [ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigkill.out")" = 2 ] && break
-    sleep 0.2
-done
-[ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigkill.out")" = 2 ] || { cat "$SF_USER_DIR/sigkill.out"; fail "workers did not start"; }
-launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
-[ -n "$launcher_pid" ] || fail "no spark-launch process found"
+start_sleepers sigkill
 kill -KILL $launcher_pid
 set +e
 wait "$launch_job"
