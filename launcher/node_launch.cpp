@@ -69,11 +69,21 @@ struct TorchChoice {
     Libuv libuv = Libuv::unknown;
 };
 
+// --local-addr on asks for torchrun's --local_addr, which torch 1.x's torchrun lacks (Debian 12's
+// 1.13 exits "unrecognized arguments" on every node): said once, before anything starts.
+void refuse_local_addr_without_support(const LaunchRequest& request, const TorchChoice& torch) {
+    if (request.local_addr != LocalAddr::on || !torch.version || torch.version->major >= 2) return;
+    throw LaunchError("--local-addr on: this torch (" + std::to_string(torch.version->major) + "." +
+                      std::to_string(torch.version->minor) +
+                      ") has no torchrun --local_addr: use --local-addr auto (the default) or off, or torch 2");
+}
+
 TorchChoice detect_torch(const LaunchRequest& request) {
     TorchChoice choice;
     if (request.launcher != "torchrun") return choice;
     const TorchInstall install = find_torch(request.torchrun);
     choice.version = install.version;
+    refuse_local_addr_without_support(request, choice);
     // Only a torch whose default is libuv needs asking, and --print runs no interpreter.
     if (libuv_is_default(choice.version) && !request.print) choice.libuv = probe_libuv(install, 60);
     return choice;
@@ -191,6 +201,7 @@ TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& ou
     choice.libuv = out.find("libuv=yes") != std::string::npos  ? Libuv::yes
                    : out.find("libuv=no") != std::string::npos ? Libuv::no
                                                                 : Libuv::unknown;
+    refuse_local_addr_without_support(request, choice);
     if (torchrun_quirks(choice.version, choice.libuv, request.torchrun_args).legacy_store) {
         throw LaunchError("the torch in " + request.container_image +
                           " is built without libuv; spark-launch runs such a torchrun through its legacy-store helper, "

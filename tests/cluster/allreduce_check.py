@@ -85,7 +85,10 @@ def check_collectives(destroy=True, **init):
     got = t.item()
     conns = sorted({f"{l}->{r}" for l, r in _tcp_conns() if l != "127.0.0.1"})
     say(f"rank={rank} world={world} host={socket.gethostname()} "
-          f"iface={os.environ.get('GLOO_SOCKET_IFNAME', '')} conns={','.join(conns) or 'none'}")
+          f"iface={os.environ.get('GLOO_SOCKET_IFNAME', '')} conns={','.join(conns) or 'none'} "
+          # torchrun's rendezvous id and the address its agent gave the ranks (spark-launch's
+          # --rdzv-id and --local-addr decide them)
+          f"run_id={os.environ.get('TORCHELASTIC_RUN_ID', '')} master={os.environ.get('MASTER_ADDR', '')}")
     if got != expected:
         say(f"ALLREDUCE_FAIL rank={rank} world={world} sum={got:g} expected={expected:g}")
         sys.exit(1)

@@ -32,6 +32,10 @@ $launch mpirun -- $mpi_check
 echo "mpirun exit \$?"
 $launch srun -- $mpi_check
 echo "srun exit \$?"
+$launch --rdzv-id sf-chosen-7 --local-addr off torchrun -- $check_py
+echo "torchrun chosen id exit \$?"
+$launch --local-addr on torchrun -- $check_py
+echo "torchrun local-addr on exit \$?"
 JOB
 run_with_timeout 300 as_user sbatch --wait -o "$SF_USER_DIR/launch.out" "$SF_USER_DIR/launch.sbatch" >/dev/null || true
 out=$(cat "$SF_USER_DIR/launch.out")
@@ -45,7 +49,7 @@ else
     assert_not_contains "$out" "--redirects" "print: torch $torch_major needs no --redirects"
 fi
 assert_contains "$out" "torchrun exit 0" "torchrun exit"
-assert_allreduce "$out" 2
+assert_allreduce "$(echo "$out" | sed -n '1,/^torchrun exit/p')" 2
 pass "sbatch: spark-launch torchrun, c10d rendezvous on the fabric, all_reduce checked by every rank"
 assert_not_contains "$out" " -x " "print: mpirun passes no node's values to every rank"
 assert_contains "$out" "--map-by ppr:1:node" "print: map-by"
@@ -53,6 +57,28 @@ assert_contains "$out" "mpirun exit 0" "mpirun exit"
 assert_eq "$(echo "$out" | grep -c MPI_FABRIC_OK)" "2" "mpirun and srun ranks got the plan's variables"
 assert_contains "$out" "srun exit 0" "srun --mpi=pmix exit"
 pass "spark-launch mpirun and srun --mpi=pmix: every rank has the plan's variables"
+
+# --rdzv-id and --local-addr, as the ranks see them. The agent hands the ranks MASTER_ADDR: the
+# head's --local_addr where torchrun got one, else its host name (torch 2.6:
+# distributed/elastic/rendezvous/api.py:89 `local_addr or socket.getfqdn()`; torch 1.13, which
+# has no --local_addr: distributed/elastic/agent/server/api.py:515 `_get_fq_hostname()`).
+default_runs=$(echo "$out" | sed -n '1,/^torchrun exit/p' | grep 'conns=')
+assert_contains "$default_runs" "run_id=slurm-" "default: the job-unique rendezvous id reaches the ranks"
+chosen=$(echo "$out" | sed -n '/^torchrun exit/,/^torchrun chosen id exit/p')
+assert_eq "$(echo "$chosen" | grep -c 'conns=.* run_id=sf-chosen-7 master=spark-dgx-1')" "2" \
+    "--rdzv-id sf-chosen-7 --local-addr off: every rank's run id, and the head by name"
+assert_contains "$out" "torchrun chosen id exit 0" "--rdzv-id: exit status"
+local_on=$(echo "$out" | sed -n '/^torchrun chosen id exit/,/^torchrun local-addr on exit/p')
+if [ "$torch_major" = 1 ]; then
+    assert_contains "$default_runs" "master=spark-dgx-1" "torch 1.13: no --local_addr by default"
+    assert_contains "$local_on" "--local-addr on: this torch (1.13" "torch 1.13: --local-addr on refused, saying why"
+    assert_contains "$out" "torchrun local-addr on exit 2" "torch 1.13: --local-addr on exit status"
+else
+    assert_contains "$default_runs" "master=192.168.200.1" "torch $torch_major: --local_addr by default: the head's fabric address"
+    assert_eq "$(echo "$local_on" | grep -c 'conns=.* master=192\.168\.200\.1$')" "2" "--local-addr on: the head's fabric address"
+    assert_contains "$out" "torchrun local-addr on exit 0" "--local-addr on: exit status"
+fi
+pass "--rdzv-id and --local-addr: the id and the head's address every rank was given"
 
 # salloc keeps its shell here, off the head node: the head's address is asked of the head.
 out=$(run_with_timeout 300 as_user salloc -N2 "$launch" torchrun -- "$check_py" 2>&1)

@@ -48,6 +48,8 @@ $launch ray -- false
 echo "ray failing command exit \$?"
 $launch vllm -- serve test/model --node-rank 1
 echo "vllm node-rank exit \$?"
+SF_STANDIN_RAY_JOIN_DELAY=15 $launch --join-timeout 2 ray -- python3 $here/ray_job_check.py 2
+echo "ray late worker exit \$?"
 JOB
 run_with_timeout 400 as_user sbatch --wait -o "$SF_USER_DIR/serving.out" "$SF_USER_DIR/serving.sbatch" >/dev/null || true
 out=$(cat "$SF_USER_DIR/serving.out")
@@ -87,6 +89,14 @@ pass "ray: head and worker joined at their fabric addresses, command ran with RA
 assert_contains "$out" "spark-launch: --node-rank differs from node to node: spark-launch vllm sets it on each node; remove it" "a per-node flag from the user"
 assert_contains "$out" "vllm node-rank exit 2" "refused before starting"
 pass "a flag that cannot be the same on every node is refused with the fix"
+
+# --join-timeout: node 2's Ray joins 15 s late; the head gives up after 2 s and says so.
+assert_contains "$out" "only 1 of 2 nodes joined Ray at 192.168.200.1:" "--join-timeout 2: the head's count"
+assert_contains "$out" "within 2 s; the others' output says why" "--join-timeout 2: the bound the user set"
+assert_not_contains "$out" "RAY_JOB_OK nodes=1" "the command did not run on a partial cluster"
+assert_contains "$out" "ray late worker exit 1" "--join-timeout: the launch fails"
+wait_ray_gone 2 || fail "Ray left running after the join timed out: $(ray_left_on spark-dgx-1 spark-dgx-2)"
+pass "--join-timeout: a late node fails the launch after the user's bound, Ray stopped on every node"
 
 # scancel while the command runs: Slurm's SIGTERM reaches every node's stage, which stops Ray.
 cat > "$SF_USER_DIR/ray-cancel.sbatch" <<JOB

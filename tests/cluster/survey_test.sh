@@ -59,11 +59,20 @@ for how in "--preflight" "--config $SF_USER_DIR/preflight.yaml"; do
     assert_contains "$launched" "nothing was started" "spark-launch $how says nothing started"
     assert_not_contains "$launched" "ALLREDUCE" "no rank ran"
 done
+# --no-preflight: the user skips the site's check.preflight; the program starts on the same nodes.
+set +e
+launched=$(run_with_timeout 180 as_user salloc -Q -w "spark-dgx-[1-4]" "$launch" --config "$SF_USER_DIR/preflight.yaml" \
+           --no-preflight srun -- hostname 2>&1)
+launch_rc=$?
+set -e
+assert_eq "$launch_rc" "0" "spark-launch --no-preflight with check.preflight on: exit status"
+assert_not_contains "$launched" "preflight survey" "--no-preflight: no survey ran"
+assert_eq "$(echo "$launched" | grep -c '^spark-dgx-[1-4]$')" "4" "--no-preflight: the program ran on every node"
 ip -n sf-spark-dgx-3 link set enp1s0f1np1 mtu 9000
 assert_eq "$rc" "2" "MTU mismatch exit status"
 assert_contains "$out" "FAIL spark-dgx-3: enp1s0f1np1: MTU 1500 while its peers use 9000" "MTU mismatch named"
 assert_contains "$out" "fix: \`ip link set dev enp1s0f1np1 mtu 9000\`" "MTU fix"
-pass "MTU mismatch: FAIL on spark-dgx-3 with the fix; --preflight and check.preflight start nothing"
+pass "MTU mismatch: FAIL on spark-dgx-3 with the fix; --preflight and check.preflight start nothing, --no-preflight skips the survey"
 
 # A healthy allocation: --preflight passes and the launch goes on.
 set +e

@@ -4,6 +4,7 @@ import json
 import os
 import selectors
 import socket
+import time
 
 
 def serve_head(port, own, ready):
@@ -36,6 +37,9 @@ def serve_head(port, own, ready):
 
 
 def serve_worker(address, own, ready):
+    # SF_STANDIN_RAY_JOIN_DELAY=SECONDS: a worker that joins late (a slow node), for the tests of
+    # spark-launch's --join-timeout.
+    time.sleep(float(os.environ.get("SF_STANDIN_RAY_JOIN_DELAY", "0")))
     host, _, port = address.rpartition(":")
     conn = socket.create_connection((host, int(port)), timeout=10)
     conn.sendall(b"JOIN " + json.dumps(own).encode() + b"\n")
