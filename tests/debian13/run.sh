@@ -7,7 +7,8 @@
 # shared allocations, the examples, a switchless ring and spark-fabric survey (see the end).
 # Prints how long each stage took.
 # Usage: run.sh [ROOT]   (default $SPARKFABRIC_DEBIAN13_ROOT, else /var/cache/sparkfabric/debian13;
-# kept between local runs, made from nothing when CI=true)
+# kept between local runs, made from nothing when CI=true). SPARKFABRIC_DEBIAN13_CLUSTER_TESTS=
+# 'launch|survey' runs only those cluster tests (default: every one listed at the end).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -58,5 +59,5 @@ stage_done "unit tests"
 # cluster.hostfile (needs sshd) and cluster.package (needs file(1) and builds everything again).
 flock -o /var/lock/sparkfabric-cluster.lock chroot "$root" env -i HOME=/root LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    bash -c "cd $src/build-debian13 && ctest --output-on-failure --no-tests=error -R '^cluster\.(plugin|launch|steps|injection|examples|ring|survey)\$'"
+    bash -c "cd $src/build-debian13 && ctest --output-on-failure --no-tests=error -R '^cluster\.(${SPARKFABRIC_DEBIAN13_CLUSTER_TESTS:-plugin|launch|steps|injection|examples|ring|survey})\$'"
 stage_done "cluster tests (plugin; spark-launch torchrun on 2 and 10 nodes, mpirun, srun; steps, injection, examples, ring, survey)"
