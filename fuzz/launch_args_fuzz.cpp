@@ -5,8 +5,8 @@
 #include "fuzz_support.hpp"
 #include <algorithm>
 
-#include "launcher/launch_request.hpp"
-#include "launcher/serving_commands.hpp"
+#include "launcher/kinds/serving_commands.hpp"
+#include "launcher/request/launch_request.hpp"
 
 using namespace sparkfabric;
 using namespace sparkfabric::launch;

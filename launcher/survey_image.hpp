@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fabric/checks/survey.hpp"
-#include "launcher/process.hpp"
+#include "launcher/run/process.hpp"
 
 namespace sparkfabric::launch {
 

@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "fabric/common/config.hpp"
-#include "launcher/commands.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
-#include "launcher/process.hpp"
+#include "launcher/kinds/commands.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
+#include "launcher/run/process.hpp"
 #include "launcher/survey_image.hpp"
 
 namespace sparkfabric::launch {

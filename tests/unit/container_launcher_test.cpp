@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launcher/container_launch.hpp"
-#include "launcher/ray_image.hpp"
+#include "launcher/container/container_launch.hpp"
+#include "launcher/kinds/ray_image.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric::launch {

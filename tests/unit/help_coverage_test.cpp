@@ -70,7 +70,7 @@ TEST(HelpCoverage, ReadmeListsEveryPluginOption) {
 TEST(HelpCoverage, SparkLaunchHelpListsEveryOption) {
     const auto help = testing::run_program({SPARK_LAUNCH_BIN, "--help"});
     ASSERT_EQ(help.status, 0);
-    const auto options = options_in("launcher/launch_request.cpp");
+    const auto options = options_in("launcher/request/launch_request.cpp");
     EXPECT_GE(options.size(), 10u);
     for (const auto& option : options) {
         EXPECT_NE(help.out.find(option), std::string::npos) << option << " is not in spark-launch --help";

@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <optional>
 
-#include "launcher/commands.hpp"
-#include "launcher/fabric_plan_lines.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
-#include "launcher/launch_support.hpp"
+#include "launcher/driver/fabric_plan_lines.hpp"
+#include "launcher/driver/launch_support.hpp"
+#include "launcher/kinds/commands.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric::launch {

@@ -14,10 +14,10 @@
 #include <thread>
 
 #include "fabric/checks/checks.hpp"
-#include "launcher/launch_request.hpp"
-#include "launcher/program_paths.hpp"
-#include "launcher/serving_commands.hpp"
-#include "launcher/supervise.hpp"
+#include "launcher/kinds/serving_commands.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/program_paths.hpp"
+#include "launcher/run/supervise.hpp"
 
 namespace sparkfabric::launch {
 namespace {

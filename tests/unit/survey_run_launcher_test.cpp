@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "fabric/checks/checks.hpp"
-#include "launcher/process.hpp"
+#include "launcher/run/process.hpp"
 #include "launcher/survey_run.hpp"
 #include "test_support.hpp"
 

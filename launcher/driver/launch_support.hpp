@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
 
 namespace sparkfabric::launch {
 

@@ -5,7 +5,7 @@
 // travel to another.
 #pragma once
 
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
 
 namespace sparkfabric::launch {
 

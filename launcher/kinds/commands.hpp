@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "fabric/plan/plan.hpp"
-#include "launcher/hosts.hpp"
+#include "launcher/run/hosts.hpp"
 
 namespace sparkfabric::launch {
 

@@ -1,4 +1,4 @@
-#include "launcher/rendezvous.hpp"
+#include "launcher/driver/rendezvous.hpp"
 
 #include <netinet/in.h>
 #include <sys/random.h>

@@ -1,4 +1,4 @@
-#include "launcher/container_launch.hpp"
+#include "launcher/container/container_launch.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>

@@ -1,11 +1,11 @@
-#include "launcher/fabric_plan_lines.hpp"
+#include "launcher/driver/fabric_plan_lines.hpp"
 
 #include <cstdlib>
 #include <sstream>
 
 #include "fabric/common/validate.hpp"
 #include "fabric/plan/step_plan.hpp"
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
 
 namespace sparkfabric::launch {
 

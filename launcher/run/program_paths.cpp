@@ -1,4 +1,4 @@
-#include "launcher/program_paths.hpp"
+#include "launcher/run/program_paths.hpp"
 
 #include <unistd.h>
 
@@ -66,7 +66,7 @@ std::string sparkfabric_data_file(const std::string& name, const std::string& ex
     // tests): an installed spark-launch whose helpers are missing must not run code from
     // wherever its package was built.
     if (inside(executable, SPARKFABRIC_BUILD_DIR)) {
-        const std::string source = std::string(SPARKFABRIC_SOURCE_LAUNCHER_DIR) + "/" + name;
+        const std::string source = std::string(SPARKFABRIC_SOURCE_PYTHON_DIR) + "/" + name;
         if (access(source.c_str(), R_OK) == 0) return source;
     }
     return installed;

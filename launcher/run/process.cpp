@@ -1,4 +1,4 @@
-#include "launcher/process.hpp"
+#include "launcher/run/process.hpp"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "launcher/descendants.hpp"
+#include "launcher/run/descendants.hpp"
 
 namespace sparkfabric::launch {
 namespace {

@@ -1,4 +1,4 @@
-#include "launcher/ray_node.hpp"
+#include "launcher/kinds/ray_node.hpp"
 
 #include <signal.h>
 
@@ -8,8 +8,8 @@
 #include "fabric/checks/checks.hpp"
 #include "fabric/common/shell_quote.hpp"
 #include "fabric/discovery/discovery.hpp"
-#include "launcher/process.hpp"
-#include "launcher/supervise.hpp"
+#include "launcher/run/process.hpp"
+#include "launcher/run/supervise.hpp"
 
 namespace sparkfabric::launch {
 namespace {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "launcher/launch_request.hpp"
-#include "launcher/process.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/process.hpp"
 
 namespace sparkfabric::launch {
 

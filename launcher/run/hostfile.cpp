@@ -2,8 +2,8 @@
 #include <sstream>
 
 #include "fabric/common/validate.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
 
 namespace sparkfabric::launch {
 

@@ -1,4 +1,4 @@
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
 
 #include <algorithm>
 

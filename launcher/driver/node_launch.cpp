@@ -1,4 +1,4 @@
-#include "launcher/node_launch.hpp"
+#include "launcher/driver/node_launch.hpp"
 
 #include <unistd.h>
 
@@ -10,19 +10,19 @@
 #include "fabric/common/shell_quote.hpp"
 #include "fabric/common/validate.hpp"
 #include "fabric/discovery/discovery.hpp"
-#include "launcher/commands.hpp"
-#include "launcher/container_launch.hpp"
-#include "launcher/fabric_plan_lines.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_support.hpp"
-#include "launcher/process.hpp"
-#include "launcher/program_paths.hpp"
-#include "launcher/ray_image.hpp"
-#include "launcher/ray_node.hpp"
-#include "launcher/rendezvous.hpp"
-#include "launcher/serving_commands.hpp"
-#include "launcher/supervise.hpp"
-#include "launcher/torch_runtime.hpp"
+#include "launcher/container/container_launch.hpp"
+#include "launcher/driver/fabric_plan_lines.hpp"
+#include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/rendezvous.hpp"
+#include "launcher/kinds/commands.hpp"
+#include "launcher/kinds/ray_image.hpp"
+#include "launcher/kinds/ray_node.hpp"
+#include "launcher/kinds/serving_commands.hpp"
+#include "launcher/kinds/torch_runtime.hpp"
+#include "launcher/run/hosts.hpp"
+#include "launcher/run/process.hpp"
+#include "launcher/run/program_paths.hpp"
+#include "launcher/run/supervise.hpp"
 
 namespace sparkfabric::launch {
 namespace {

@@ -1,4 +1,4 @@
-#include "launcher/descendants.hpp"
+#include "launcher/run/descendants.hpp"
 
 #include <dirent.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "launcher/process.hpp"
+#include "launcher/run/process.hpp"
 
 namespace sparkfabric::launch {
 namespace {

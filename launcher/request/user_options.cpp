@@ -1,4 +1,4 @@
-#include "launcher/user_options.hpp"
+#include "launcher/request/user_options.hpp"
 
 namespace sparkfabric::launch {
 namespace {

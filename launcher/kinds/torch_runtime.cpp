@@ -1,4 +1,4 @@
-#include "launcher/torch_runtime.hpp"
+#include "launcher/kinds/torch_runtime.hpp"
 
 #include <glob.h>
 #include <unistd.h>
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <regex>
 
-#include "launcher/process.hpp"
-#include "launcher/program_paths.hpp"
-#include "launcher/user_options.hpp"
+#include "launcher/request/user_options.hpp"
+#include "launcher/run/process.hpp"
+#include "launcher/run/program_paths.hpp"
 
 namespace sparkfabric::launch {
 namespace {

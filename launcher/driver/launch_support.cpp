@@ -1,12 +1,12 @@
-#include "launcher/launch_support.hpp"
+#include "launcher/driver/launch_support.hpp"
 
 #include <cstdlib>
 #include <iostream>
 
 #include "fabric/common/shell_quote.hpp"
 #include "fabric/discovery/discovery.hpp"
-#include "launcher/process.hpp"
-#include "launcher/rendezvous.hpp"
+#include "launcher/driver/rendezvous.hpp"
+#include "launcher/run/process.hpp"
 
 namespace sparkfabric::launch {
 

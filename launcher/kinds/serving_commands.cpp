@@ -1,9 +1,9 @@
-#include "launcher/serving_commands.hpp"
+#include "launcher/kinds/serving_commands.hpp"
 
 #include "fabric/common/validate.hpp"
-#include "launcher/launch_request.hpp"
-#include "launcher/program_paths.hpp"
-#include "launcher/user_options.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/request/user_options.hpp"
+#include "launcher/run/program_paths.hpp"
 
 namespace sparkfabric::launch {
 namespace {

@@ -1,4 +1,4 @@
-#include "launcher/commands.hpp"
+#include "launcher/kinds/commands.hpp"
 
 #include "fabric/common/shell_quote.hpp"
 

@@ -1,4 +1,4 @@
-#include "launcher/supervise.hpp"
+#include "launcher/run/supervise.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "launcher/descendants.hpp"
-#include "launcher/process.hpp"
+#include "launcher/run/descendants.hpp"
+#include "launcher/run/process.hpp"
 
 namespace sparkfabric::launch {
 namespace {

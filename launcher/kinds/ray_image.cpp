@@ -1,10 +1,10 @@
-#include "launcher/ray_image.hpp"
+#include "launcher/kinds/ray_image.hpp"
 
 #include <fstream>
 #include <sstream>
 
-#include "launcher/launch_request.hpp"
-#include "launcher/program_paths.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/program_paths.hpp"
 
 namespace sparkfabric::launch {
 namespace {
