@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "fabric/common/config.hpp"
-#include "launcher/kinds/commands.hpp"
 #include "launcher/request/launch_request.hpp"
 #include "launcher/run/hosts.hpp"
 #include "launcher/run/process.hpp"
+#include "launcher/run/remote.hpp"
 #include "launcher/survey_image.hpp"
 
 namespace sparkfabric::launch {

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "launcher/kinds/kind.hpp"
+
 namespace sparkfabric::launch {
 namespace {
 
@@ -84,9 +86,10 @@ void resolve_container(LaunchRequest& request) {
         throw LaunchError("--container-runtime is for --hostfile hosts; inside a Slurm allocation the image runs "
                           "through pyxis (drop --container-runtime)");
     }
-    if ((request.launcher == "ray" || request.launcher == "mpirun") && !request.container_runtime.empty()) {
-        throw LaunchError(request.launcher + " in a " + request.container_runtime + " image on --hostfile hosts is not " +
-                          "supported: run " + request.launcher + " on the hosts, or in the image under Slurm (pyxis)");
+    if (!request.container_runtime.empty() && !kind_of(request.kind).runs_in_runtime_image()) {
+        const std::string kind = kind_name(request.kind);
+        throw LaunchError(kind + " in a " + request.container_runtime + " image on --hostfile hosts is not " +
+                          "supported: run " + kind + " on the hosts, or in the image under Slurm (pyxis)");
     }
 }
 

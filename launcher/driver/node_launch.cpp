@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -14,14 +15,10 @@
 #include "launcher/driver/fabric_plan_lines.hpp"
 #include "launcher/driver/launch_support.hpp"
 #include "launcher/driver/rendezvous.hpp"
-#include "launcher/kinds/commands.hpp"
-#include "launcher/kinds/ray_image.hpp"
-#include "launcher/kinds/ray_node.hpp"
-#include "launcher/kinds/serving_commands.hpp"
-#include "launcher/kinds/torch_runtime.hpp"
+#include "launcher/kinds/per_node_kind.hpp"
 #include "launcher/run/hosts.hpp"
 #include "launcher/run/process.hpp"
-#include "launcher/run/program_paths.hpp"
+#include "launcher/run/remote.hpp"
 #include "launcher/run/supervise.hpp"
 
 namespace sparkfabric::launch {
@@ -63,212 +60,21 @@ PlanValues head_plan(const LaunchRequest& request, const std::string& head, int 
     return plan_from_lines(answer.out, head);
 }
 
-// What the detected torch needs, decided once on the launching side and handed to every node.
-struct TorchChoice {
-    std::optional<TorchVersion> version;
-    Libuv libuv = Libuv::unknown;
-};
-
-// --local-addr on asks for torchrun's --local_addr, which torch 1.x's torchrun lacks (Debian 12's
-// 1.13 exits "unrecognized arguments" on every node): said once, before anything starts.
-void refuse_local_addr_without_support(const LaunchRequest& request, const TorchChoice& torch) {
-    if (request.local_addr != LocalAddr::on || !torch.version || torch.version->major >= 2) return;
-    throw LaunchError("--local-addr on: this torch (" + std::to_string(torch.version->major) + "." +
-                      std::to_string(torch.version->minor) +
-                      ") has no torchrun --local_addr: use --local-addr auto (the default) or off, or torch 2");
-}
-
-TorchChoice detect_torch(const LaunchRequest& request) {
-    TorchChoice choice;
-    if (request.launcher != "torchrun") return choice;
-    const TorchInstall install = find_torch(request.torchrun);
-    choice.version = install.version;
-    refuse_local_addr_without_support(request, choice);
-    // Only a torch whose default is libuv needs asking, and --print runs no interpreter.
-    if (libuv_is_default(choice.version) && !request.print) choice.libuv = probe_libuv(install, 60);
-    return choice;
-}
-
-TorchChoice torch_from_stage_args(const LaunchRequest& request) {
-    TorchChoice choice;
-    if (!request.torch_version.empty()) choice.version = parse_version_text(request.torch_version);
-    choice.libuv = request.torch_libuv == "yes" ? Libuv::yes : request.torch_libuv == "no" ? Libuv::no : Libuv::unknown;
-    return choice;
-}
-
-// The torchrun line of one node. The role's own_address goes to --local_addr where this torch
-// takes it (empty: not passed).
-Argv node_torchrun_line(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
-    const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
-    TorchrunNode node;
-    node.torchrun = request.torchrun;
-    node.nnodes = role.nnodes;
-    node.nproc_per_node = procs;
-    node.endpoint_address = role.head_address;
-    node.port = role.port;
-    node.rdzv_id = request.rdzv_id;
-    node.is_host = role.rank == 0;
-    const bool local_addr = request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
-    if (local_addr) node.local_address = role.own_address;
-    node.rdzv_conf = quirks.rdzv_conf;
-    node.quirk_args = quirks.arguments;
-    if (quirks.legacy_store) {
-        const TorchInstall install = find_torch(request.torchrun);
-        node.runner = {install.interpreter.empty() ? std::string("python3") : install.interpreter, legacy_store_script()};
-    }
-    node.extra_args = request.torchrun_args;
-    node.program = request.program;
-    return torchrun_command(node);
-}
-
-// Ray's helper runs with the interpreter that has Ray: --python, else the ray program's own.
-std::string ray_python(const LaunchRequest& request) {
-    if (!request.python.empty()) return request.python;
-    const std::string interpreter = script_interpreter(on_path(request.ray));
-    return interpreter.empty() ? std::string("python3") : interpreter;
-}
-
-RayNodeCommands ray_commands(const LaunchRequest& request, const NodeRole& role) {
-    return ray_node_commands(request.ray, ray_python(request), request.ray_start_args, request.program, role,
-                             request.join_timeout);
-}
-
-// In an image: its own ray and python (ray_python reads the host's `ray` script, not the image's).
-std::string image_python(const LaunchRequest& request) { return request.python.empty() ? "python3" : request.python; }
-
-RayNodeCommands ray_commands_in_image(const LaunchRequest& request, const NodeRole& role) {
-    return ray_node_commands(request.ray, image_python(request), request.ray_start_args, request.program, role,
-                             request.join_timeout);
-}
-
-std::string with_environment(const std::vector<std::pair<std::string, std::string>>& environment, const Argv& argv) {
-    std::string line;
-    for (const auto& [name, value] : environment) line += name + "=" + shell_quote(value) + " ";
-    return line + shell_join(argv);
-}
-
-// --print: one node's Ray commands, as shell lines.
-std::string ray_lines(const RayNodeCommands& ray, const NodeRole& role) {
-    std::string text = with_environment(ray.environment, ray.start) + "\n";
-    if (role.rank == 0) {
-        text += shell_join(ray.wait_nodes) + "\n" + with_environment({{"RAY_ADDRESS", ray.address}}, ray.program) + "\n";
-    } else {
-        text += "# ...stays while the head's Ray answers at " + ray.address + ", then:\n";
-    }
-    return text + shell_join(ray.stop) + "\n";
-}
-
-// Whether this launcher needs each node's own address (it is asked where the node runs).
-bool wants_own_address(const LaunchRequest& request, const TorchChoice& torch) {
-    if (request.launcher != "torchrun") return true;
-    const TorchrunQuirks quirks = torchrun_quirks(torch.version, torch.libuv, request.torchrun_args);
-    return request.local_addr == LocalAddr::on || (request.local_addr == LocalAddr::automatic && quirks.local_addr);
-}
-
-// One node's torchrun, vLLM or SGLang command and the environment it needs.
-NodeCommand node_command(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
-    NodeCommand command;
-    if (request.launcher == "torchrun") {
-        command.argv = node_torchrun_line(request, torch, procs, role);
-        // Only where the user has not set them: these are the detected torch's needs, not values.
-        for (const auto& [name, value] : torchrun_quirks(torch.version, torch.libuv, request.torchrun_args).environment) {
-            if (std::getenv(name.c_str()) == nullptr) command.environment.emplace_back(name, value);
-        }
-    } else if (request.launcher == "vllm") {
-        command = vllm_node_command(request.program, role);
-    } else {
-        command = sglang_node_command(request.python.empty() ? "python3" : request.python, request.program, role);
-    }
-    return command;
-}
-
-// In an image: `env NAME=VALUE... PROGRAM...`, env(1) being in every image, spark-launch in none.
-Argv image_command(const NodeCommand& command) {
-    if (command.environment.empty()) return command.argv;
-    Argv argv{"env"};
-    for (const auto& [name, value] : command.environment) argv.push_back(name + "=" + value);
-    argv.insert(argv.end(), command.argv.begin(), command.argv.end());
-    return argv;
-}
-
-// "torch=1.13.1\nlibuv=no" from the probe (container_launch.cpp); refuses a torch that needs
-// spark-launch's legacy-store helper, which is not in the image.
-TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& out) {
-    TorchChoice choice;
-    const auto at = out.find("torch=");
-    if (at == std::string::npos) return choice;
-    choice.version = parse_version_text(out.substr(at + 6, out.find_first_of("\n+", at) - at - 6));
-    choice.libuv = out.find("libuv=yes") != std::string::npos  ? Libuv::yes
-                   : out.find("libuv=no") != std::string::npos ? Libuv::no
-                                                                : Libuv::unknown;
-    refuse_local_addr_without_support(request, choice);
-    if (torchrun_quirks(choice.version, choice.libuv, request.torchrun_args).legacy_store) {
-        throw LaunchError("the torch in " + request.container_image +
-                          " is built without libuv; spark-launch runs such a torchrun through its legacy-store helper, "
-                          "which is not in the image: pass --torchrun-arg=--rdzv_conf=use_libuv=0 yourself, or use an "
-                          "image whose torch has libuv (NGC's have)");
-    }
-    return choice;
-}
-
-std::string probe_failure(const LaunchRequest& request, const std::string& where, const Argv& probe, int status) {
-    return "cannot start python3 with torch in the image " + request.container_image + " on " + where + " (" +
-           shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(status) +
-           "; the runtime's or python's message is above): check the image and that it has torch";
-}
-
-// The image's torch, asked in the image on the head (--print runs nothing: unknown).
-TorchChoice detect_torch_in_image(const LaunchRequest& request, const std::string& head) {
-    if (request.launcher != "torchrun" || request.print) return {};
-    const Argv probe = torch_probe_command(request, head);
-    const Captured answer = run_capture(probe, 300);
-    if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
-        throw LaunchError(probe_failure(request, head, probe, answer.status));
-    }
-    return torch_from_probe(request, answer.out);
-}
-
-
-// --print: what one node runs, as shell lines.
-std::string node_lines(const LaunchRequest& request, const TorchChoice& torch, int procs, const NodeRole& role) {
-    if (request.launcher == "torchrun") return shell_join(node_torchrun_line(request, torch, procs, role)) + "\n";
-    if (request.launcher != "ray") {
-        const NodeCommand command = node_command(request, torch, procs, role);
-        return with_environment(command.environment, command.argv) + "\n";
-    }
-    return ray_lines(ray_commands(request, role), role);
-}
-
 // The node stage's arguments shared by srun and ssh starts: everything but the node's rank.
-Argv node_stage_args(const LaunchRequest& request, const TorchChoice& torch, int nnodes, int procs,
+Argv node_stage_args(const PerNodeKind& kind, const LaunchRequest& request, int nnodes, int procs,
                      const std::string& head_address, const std::string& port) {
     Argv stage{"--stage", "node", "--nnodes", std::to_string(nnodes), "--nproc-per-node", std::to_string(procs),
                "--port", port, "--head-address", head_address};
     if (!request.config_path.empty()) stage.insert(stage.end(), {"--config", request.config_path});
-    if (request.launcher == "torchrun") {
-        stage.insert(stage.end(), {"--rdzv-id", request.rdzv_id, "--local-addr",
-                                   request.local_addr == LocalAddr::on ? "on" : request.local_addr == LocalAddr::off ? "off" : "auto",
-                                   "--torchrun", request.torchrun});
-        if (torch.version) stage.insert(stage.end(), {"--torch-version", to_string(*torch.version)});
-        stage.insert(stage.end(), {"--torch-libuv", torch.libuv == Libuv::yes ? "yes" : torch.libuv == Libuv::no ? "no" : "unknown"});
-        for (const auto& arg : request.torchrun_args) stage.push_back("--torchrun-arg=" + arg);
-    }
     if (!request.python.empty()) stage.insert(stage.end(), {"--python", request.python});
+    kind.add_stage_args(request, stage);
     if (!request.container_runtime.empty()) {
         stage.insert(stage.end(), {"--container-runtime", request.container_runtime, "--container-image", request.container_image});
         if (!request.container_mounts.empty()) stage.insert(stage.end(), {"--container-mounts", request.container_mounts});
     }
-    if (request.launcher == "ray") {
-        stage.insert(stage.end(), {"--ray", request.ray, "--join-timeout", std::to_string(request.join_timeout)});
-        for (const auto& arg : request.ray_start_args) stage.push_back("--ray-start-arg=" + arg);
-    }
-    stage.insert(stage.end(), {request.launcher, "--"});
+    stage.insert(stage.end(), {kind_name(request.kind), "--"});
     stage.insert(stage.end(), request.program.begin(), request.program.end());
     return stage;
-}
-
-void check_program(const LaunchRequest& request, int nnodes) {
-    if (request.launcher == "vllm" || request.launcher == "sglang") check_serving_args(request.launcher, request.program, nnodes);
 }
 
 bool is_this_machine(const std::string& host) {
@@ -301,17 +107,17 @@ std::string hostfile_port(const LaunchRequest& request, const std::string& head,
 
 }  // namespace
 
-int launch_per_node_in_allocation(const LaunchRequest& original) {
+int launch_per_node_in_allocation(const PerNodeKind& kind, const LaunchRequest& original) {
     LaunchRequest request = original;
     const auto nodes = expand_nodelist(env_or("SLURM_JOB_NODELIST", env_or("SLURM_NODELIST")));
     check_size(nodes.size(), request);
     const int nnodes = static_cast<int>(nodes.size());
-    check_program(request, nnodes);
+    kind.check_program(request.program, nnodes);
     const int procs = default_procs_per_node(request);
     const LaunchIdentity identity = this_launch();
     if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
     const bool in_image = !request.container_image.empty();
-    const TorchChoice torch = in_image ? detect_torch_in_image(request, nodes[0]) : detect_torch(request);
+    kind.find_runtime(request, in_image ? RuntimeSite::pyxis_image : RuntimeSite::launching_host, nodes[0]);
     const int search_from = request.port > 0 ? 0 : first_port_to_try(identity);
     std::string head_address;
     std::string port = request.port > 0 ? std::to_string(request.port) : "";
@@ -333,14 +139,7 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
     if (in_image) {
         std::vector<Argv> commands;
         for (int i = 0; i < nnodes; ++i) {
-            const NodeRole role{nnodes, i, head_address, port, kOwnAddressToken};
-            if (request.launcher == "ray") {
-                const RayNodeCommands ray = ray_commands_in_image(request, role);
-                commands.push_back(
-                    image_command({ray_image_command(ray, role, request.join_timeout, image_python(request)), ray.environment}));
-            } else {
-                commands.push_back(image_command(node_command(request, torch, procs, role)));
-            }
+            commands.push_back(kind.image_command(request, procs, {nnodes, i, head_address, port, kOwnAddressToken}));
         }
         const Argv step = container_step_command(request, commands);
         if (!request.print) return finish(step, request);
@@ -349,14 +148,9 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
         for (int i = 0; i < nnodes; ++i) {
             const std::string& node = nodes[static_cast<size_t>(i)];
             const NodeRole role{nnodes, i, head_address, port, "<SPARKFABRIC_BOOTSTRAP_ADDR of " + node + " in its container>"};
-            if (request.launcher == "ray") {
-                std::cout << "# " << node << "\n" << ray_lines(ray_commands_in_image(request, role), role);
-                continue;
-            }
-            const NodeCommand command = node_command(request, torch, procs, role);
-            std::cout << "# " << node << "\n" << with_environment(command.environment, command.argv) << "\n";
+            std::cout << "# " << node << "\n" << kind.print_lines(request, procs, role, true);
         }
-        if (request.launcher == "torchrun") std::cout << "# torchrun's flags for the image's torch are decided at launch\n";
+        std::cout << kind.print_note(request, true);
         return 0;
     }
     if (request.print) {
@@ -365,40 +159,36 @@ int launch_per_node_in_allocation(const LaunchRequest& original) {
             // The head's own address is the one found for it; the others are only known there.
             const bool head_known = i == 0 && local_hostname() == nodes[0];
             const NodeRole role{nnodes, i, head_address, port, head_known ? head_address : "<fabric address of " + node + ">"};
-            std::cout << "# " << node << "\n" << node_lines(request, torch, procs, role);
+            std::cout << "# " << node << "\n" << kind.print_lines(request, procs, role, false);
         }
-        if (libuv_is_default(torch.version)) {
-            std::cout << "# torch " << to_string(*torch.version)
-                      << ": whether it was built with libuv is asked at launch; without libuv, torchrun runs "
-                         "through torchrun_legacy_store.py with USE_LIBUV=0 and TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1\n";
-        }
+        std::cout << kind.print_note(request, false);
         return 0;
     }
     return finish(srun_node_stage_command(self_executable(), nnodes,
-                                          node_stage_args(request, torch, nnodes, procs, head_address, port)),
+                                          node_stage_args(kind, request, nnodes, procs, head_address, port)),
                   request);
 }
 
-int launch_per_node_on_hosts(const LaunchRequest& original) {
+int launch_per_node_on_hosts(const PerNodeKind& kind, const LaunchRequest& original) {
     LaunchRequest request = original;
     const auto hosts = load_hostfile(request.hostfile);
     check_size(hosts.size(), request);
     const int nnodes = static_cast<int>(hosts.size());
-    check_program(request, nnodes);
+    kind.check_program(request.program, nnodes);
     const int procs = request.nproc_per_node > 0 ? request.nproc_per_node : 1;
     // The first host is the head; list the fabric addresses in the hostfile so that the
     // rendezvous and every rank's traffic use the fabric.
     const LaunchIdentity identity = this_launch();
     if (request.rdzv_id.empty()) request.rdzv_id = rendezvous_id(identity);
-    // In an image, each host asks its own image for its torch.
-    const TorchChoice torch = request.container_runtime.empty() ? detect_torch(request) : TorchChoice{};
+    // In an image, each host asks its own image (its node stage).
+    if (request.container_runtime.empty()) kind.find_runtime(request, RuntimeSite::launching_host, hosts[0].host);
     const std::string port = hostfile_port(request, hosts[0].host, first_port_to_try(identity));
     // A host's slots= stands for its process count unless --nproc-per-node says otherwise.
     auto procs_on = [&](size_t i) { return hosts[i].slots > 0 && request.nproc_per_node == 0 ? hosts[i].slots : procs; };
     std::vector<Supervised> children;
     for (size_t i = 0; i < hosts.size(); ++i) {
         Argv remote{self_executable(), "--apply-plan", "--watch-stdin", "--node-rank", std::to_string(i)};
-        const Argv stage = node_stage_args(request, torch, nnodes, procs_on(i), hosts[0].host, port);
+        const Argv stage = node_stage_args(kind, request, nnodes, procs_on(i), hosts[0].host, port);
         remote.insert(remote.end(), stage.begin(), stage.end());
         children.push_back({ssh_command(hosts[i].host, remote),
                             hosts[i].host + " (host " + std::to_string(i + 1) + " of " + std::to_string(nnodes) + ")"});
@@ -411,7 +201,7 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
                 const Argv runtime = runtime_run_command(request, "sparkfabric-<pid>", {{"<each variable of its plan>", "..."}}, {});
                 std::cout << "# in the image: " << shell_join(runtime) << " \\\n";
             }
-            std::cout << node_lines(request, torch, procs_on(i), role);
+            std::cout << kind.print_lines(request, procs_on(i), role, false);
         }
         return 0;
     }
@@ -420,40 +210,14 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
     return supervise(children, kGraceSeconds);
 }
 
-// A --hostfile host with --container-runtime: the image's torch, asked of the image here.
-TorchChoice torch_in_runtime_image(const LaunchRequest& request) {
-    if (request.launcher != "torchrun") return {};
-    const Argv probe = runtime_torch_probe_command(request);
-    const Captured answer = run_capture(probe, 300);
-    if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
-        throw LaunchError(probe_failure(request, local_hostname(), probe, answer.status));
-    }
-    return torch_from_probe(request, answer.out);
-}
-
-// The program in the image on this host: every variable of the host's plan (and the user's own
-// values it kept) and the node's launch values as -e, since a container starts with the image's
-// environment, not this one. The named container is removed afterwards whatever ended the
-// program (a runtime client killed by a signal can leave its container running).
-int run_in_runtime_image(const LaunchRequest& request, const Plan& plan, const NodeCommand& command) {
-    std::vector<std::pair<std::string, std::string>> environment;
-    for (const auto& variable : plan.variables) {
-        if (const char* value = std::getenv(variable.name.c_str()); value != nullptr) environment.emplace_back(variable.name, value);
-    }
-    environment.insert(environment.end(), command.environment.begin(), command.environment.end());
-    const std::string name = "sparkfabric-" + std::to_string(getpid());
-    const int status = run_until_stdin_closes(runtime_run_command(request, name, environment, command.argv), kHostStopGraceSeconds);
-    run_capture({request.container_runtime, "rm", "-f", name}, 60);
-    return status;
-}
-
-int run_node_stage(const LaunchRequest& request) {
+int run_per_node_stage(const PerNodeKind& kind, const LaunchRequest& original) {
+    LaunchRequest request = original;
     const std::string node = local_hostname();
-    const bool in_runtime_image = !request.container_runtime.empty();
-    const TorchChoice torch = in_runtime_image ? torch_in_runtime_image(request) : torch_from_stage_args(request);
+    // A --hostfile host with --container-runtime: the image's runtime, asked of the image here.
+    if (!request.container_runtime.empty()) kind.find_runtime(request, RuntimeSite::runtime_image, node);
     NodeRole role{request.nnodes, request.node_rank, request.head_address, std::to_string(request.port), ""};
     if (role.rank < 0) role.rank = std::atoi(env_or("SLURM_NODEID", "0").c_str());
-    const bool own_address = wants_own_address(request, torch);
+    const bool own_address = kind.wants_own_address(request);
     Plan plan;
     if (own_address || request.apply_plan) {
         const StepOutcome outcome = local_step(request.config_path, request.nnodes);
@@ -461,16 +225,16 @@ int run_node_stage(const LaunchRequest& request) {
         if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
         plan = outcome.plan;
     }
-    if (request.launcher == "ray") {  // never a docker/podman image: resolve_container refuses it
-        return run_ray_node({ray_commands(request, role), role, request.join_timeout, request.watch_stdin});
-    }
-    // The detected torch's needs come only where the user has not set them (node_command).
-    const NodeCommand command = node_command(request, torch, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role);
-    if (in_runtime_image) return run_in_runtime_image(request, plan, command);
-    // This node's own values: whatever the launching node's environment had is not this node's.
-    for (const auto& [name, value] : command.environment) setenv(name.c_str(), value.c_str(), 1);
-    if (request.watch_stdin) return run_until_stdin_closes(command.argv, kHostStopGraceSeconds);
-    return finish(command.argv, request);
+    return kind.run_node(request, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role, plan);
+}
+
+Argv srun_node_stage_command(const std::string& self, int nnodes, const Argv& node_stage_args) {
+    // --overlap: a second launch in the same allocation runs beside the first instead of
+    // waiting for its CPUs (Slurm gives a step every CPU of its nodes by default).
+    Argv argv{"srun", "--nodes=" + std::to_string(nnodes), "--ntasks=" + std::to_string(nnodes),
+              "--ntasks-per-node=1", "--kill-on-bad-exit=1", "--overlap", self};
+    argv.insert(argv.end(), node_stage_args.begin(), node_stage_args.end());
+    return argv;
 }
 
 }  // namespace sparkfabric::launch

@@ -11,7 +11,7 @@
 // SIGTERM, SIGINT or SIGHUP (scancel) ends the step that runs, and ray stop still runs.
 #pragma once
 
-#include "launcher/kinds/serving_commands.hpp"
+#include "launcher/kinds/ray.hpp"
 
 namespace sparkfabric::launch {
 

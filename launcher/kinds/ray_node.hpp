@@ -7,7 +7,7 @@
 // step runs and still stops Ray, so no Ray process outlives the launch on any node.
 #pragma once
 
-#include "launcher/kinds/serving_commands.hpp"
+#include "launcher/kinds/ray.hpp"
 
 namespace sparkfabric::launch {
 

@@ -75,12 +75,9 @@ int whole_number(const std::string& option, const std::string& text, int low, in
 
 }  // namespace
 
-bool is_per_node_launcher(const std::string& launcher) {
-    return launcher == "torchrun" || launcher == "vllm" || launcher == "sglang" || launcher == "ray";
-}
-
 LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
     LaunchRequest request;
+    std::string kind_text;  // as typed; parsed into request.kind once the stage is known
     size_t i = 0;
     auto value = [&](const std::string& option, const std::string& arg) -> std::string {
         const auto equals = arg.find('=');
@@ -175,8 +172,8 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             request.rdzv_id = value(name, arg);
         } else if (!arg.empty() && arg[0] == '-') {
             throw LaunchError("unknown option '" + printable(arg) + "' (see spark-launch --help)");
-        } else if (request.launcher.empty()) {
-            request.launcher = arg;
+        } else if (kind_text.empty()) {
+            kind_text = arg;
         } else {
             throw LaunchError("unexpected '" + printable(arg) + "': put the program after --, as in "
                               "spark-launch torchrun -- train.py");
@@ -187,13 +184,14 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
         if (request.program.empty() || request.program[0].empty()) throw LaunchError("--stage " + request.stage + ": no program");
         return request;
     }
-    if (request.launcher != "mpirun" && request.launcher != "srun" && !is_per_node_launcher(request.launcher)) {
-        const char* const known = "use torchrun, mpirun, srun, vllm, sglang or ray";
-        throw LaunchError(request.launcher.empty() ? std::string("no launcher given: ") + known
-                                                   : "unknown launcher '" + printable(request.launcher) + "': " + known);
+    const auto known = parse_launch_kind(kind_text);
+    if (!known) {
+        const std::string use = std::string("use ") + kKnownKinds;
+        throw LaunchError(kind_text.empty() ? "no launcher given: " + use : "unknown launcher '" + printable(kind_text) + "': " + use);
     }
+    request.kind = *known;
     if (request.program.empty() || request.program[0].empty()) {
-        throw LaunchError("no program given: spark-launch " + request.launcher + " -- PROGRAM [ARGS]");
+        throw LaunchError("no program given: spark-launch " + kind_text + " -- PROGRAM [ARGS]");
     }
     if (!request.rdzv_id.empty() &&
         !std::all_of(request.rdzv_id.begin(), request.rdzv_id.end(),

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "launcher/kinds/launch_kind.hpp"
+
 namespace sparkfabric::launch {
 
 inline constexpr int kMaxNodesWithoutFlag = 10;  // a DGX Spark stack is 2 to 10 nodes
@@ -20,7 +22,7 @@ enum class LocalAddr { automatic, on, off };
 enum class Preflight { site, on, off };
 
 struct LaunchRequest {
-    std::string launcher;               // torchrun | mpirun | srun | vllm | sglang | ray
+    LaunchKind kind = LaunchKind::torchrun;  // parsed once; a stage other than node has none
     std::vector<std::string> program;   // PROGRAM [ARGS] after --
     bool print = false;
     Preflight preflight = Preflight::site;
@@ -57,9 +59,6 @@ struct LaunchRequest {
     bool watch_stdin = false;           // end the program when stdin closes (spark-launch gone)
     int node_rank = -1;                 // hostfile: this node's rank (-1: SLURM_NODEID)
 };
-
-// Launchers that run one program per node around a head node (the others: mpirun, srun).
-bool is_per_node_launcher(const std::string& launcher);
 
 // Throws LaunchError naming the option and what is allowed.
 LaunchRequest parse_launch_args(const std::vector<std::string>& args);

@@ -15,8 +15,8 @@
 #include <set>
 
 #include "launcher/driver/rendezvous.hpp"
-#include "launcher/kinds/commands.hpp"
 #include "launcher/kinds/torch_runtime.hpp"
+#include "launcher/kinds/torchrun.hpp"
 #include "launcher/run/process.hpp"
 #include "launcher/run/supervise.hpp"
 
