@@ -1,57 +1,16 @@
 // spark-launch: one line in an sbatch script, an salloc session or on a pair of Sparks starts
 // torchrun, vLLM, SGLang, Ray, mpirun or srun across the nodes, on the fabric.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <iostream>
 
-#include "fabric/common/config.hpp"
-#include "fabric/discovery/discovery.hpp"
 #include "launcher/container/container_launch.hpp"
 #include "launcher/driver/fabric_plan_lines.hpp"
 #include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/preflight.hpp"
 #include "launcher/driver/rendezvous.hpp"
 #include "launcher/kinds/kind.hpp"
 #include "launcher/kinds/mpirun.hpp"
 #include "launcher/request/launch_request.hpp"
-#include "launcher/run/hosts.hpp"
-#include "launcher/run/process.hpp"
-#include "launcher/survey_run.hpp"
-
-namespace sparkfabric::launch {
-namespace {
-
-// --preflight: the whole allocation surveyed before anything starts; a doomed launch (errors)
-// stops here instead of hanging in NCCL or the rendezvous.
-int preflight(const LaunchRequest& request) {
-    if (request.print || request.preflight == Preflight::off) return 0;
-    if (request.preflight == Preflight::site) {
-        const std::string path = request.config_path.empty() ? kDefaultConfigPath : request.config_path;
-        if (access(path.c_str(), R_OK) != 0 || !load_site_config_file(path, local_hostname()).preflight) return 0;
-    }
-    SurveyRequest survey;
-    survey.hostfile = request.hostfile;
-    // The program will run in an image through pyxis: survey each node from inside it too (its
-    // NCCL, nccl.conf, net plugins). A docker/podman image on hosts has no pyxis to start it.
-    if (request.container_runtime.empty()) {
-        survey.container_image = request.container_image;
-        survey.container_mounts = request.container_mounts;
-    }
-    survey.config_path = request.config_path;
-    survey.spark_fabric = sibling_spark_fabric();
-    const SurveyRun run = run_survey(survey);
-    std::cerr << survey_to_text(run.result, isatty(STDERR_FILENO) != 0);
-    if (run.result.exit_code == 2) {
-        std::cerr << "spark-launch: the preflight survey found errors (above); nothing was started\n";
-        return 2;
-    }
-    std::cerr << "spark-launch: preflight survey passed" << (run.result.exit_code == 1 ? " with warnings" : "")
-              << " in " << static_cast<int>(run.seconds * 1000) << " ms; launching\n";
-    return 0;
-}
-
-}  // namespace
-}  // namespace sparkfabric::launch
 
 int main(int argc, char** argv) {
     using namespace sparkfabric::launch;

@@ -1,20 +1,15 @@
 // spark-launch's command line: what to launch, where, and how.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "launcher/kinds/launch_kind.hpp"
+#include "launcher/run/launch_error.hpp"
 
 namespace sparkfabric::launch {
 
 inline constexpr int kMaxNodesWithoutFlag = 10;  // a DGX Spark stack is 2 to 10 nodes
-
-class LaunchError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 enum class LocalAddr { automatic, on, off };
 

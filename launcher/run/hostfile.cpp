@@ -2,7 +2,7 @@
 #include <sstream>
 
 #include "fabric/common/validate.hpp"
-#include "launcher/request/launch_request.hpp"
+#include "launcher/run/launch_error.hpp"
 #include "launcher/run/hosts.hpp"
 
 namespace sparkfabric::launch {

@@ -8,7 +8,7 @@ extern "C" {
 #include <string_view>
 
 #include "fabric/common/validate.hpp"
-#include "launcher/request/launch_request.hpp"
+#include "launcher/run/launch_error.hpp"
 #include "launcher/run/hosts.hpp"
 
 namespace sparkfabric::launch {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "launcher/run/process.hpp"
+
 namespace sparkfabric::launch {
 
 std::string on_path(const std::string& program) {
@@ -37,6 +39,21 @@ std::string script_interpreter(const std::string& script) {
         return on_path(program);
     }
     return interpreter;
+}
+
+std::string executable_near(const std::string& self, const std::vector<std::string>& relatives, const std::string& name) {
+    const auto slash = self.rfind('/');
+    if (slash != std::string::npos) {
+        for (const auto& relative : relatives) {
+            const std::string candidate = self.substr(0, slash) + relative;
+            if (access(candidate.c_str(), X_OK) == 0) return candidate;
+        }
+    }
+    return name;  // on PATH, if anywhere
+}
+
+std::string sibling_spark_fabric() {
+    return executable_near(self_executable(), {"/spark-fabric", "/../tools/spark-fabric/spark-fabric"}, "spark-fabric");
 }
 
 namespace {

@@ -13,7 +13,8 @@
 #include "fabric/discovery/software.hpp"
 #include "tools/spark-fabric/command_flags.hpp"
 #ifdef SPARKFABRIC_HAVE_SURVEY
-#include "launcher/survey_run.hpp"
+#include "launcher/run/program_paths.hpp"
+#include "tools/spark-fabric/survey/survey_run.hpp"
 #endif
 
 namespace sparkfabric::cli {
@@ -36,7 +37,7 @@ int bounded_number(const std::map<std::string, std::string>& flags, const std::s
 // applies PYXIS_CONTAINER_* to every srun step of the allocation, and the survey's own agents
 // must run on the hosts (spark-fabric is not in the image): so they are unset here, for the
 // steps this survey starts.
-void resolve_container_image(const std::map<std::string, std::string>& flags, launch::SurveyRequest& request) {
+void resolve_container_image(const std::map<std::string, std::string>& flags, survey::SurveyRequest& request) {
     const auto flag = [&](const char* name) { return flags.count(name) != 0 ? flags.at(name) : std::string(); };
     request.container_image = flag("--container-image");
     request.container_mounts = flag("--container-mounts");
@@ -116,7 +117,7 @@ int run_survey(const Globals& globals, const std::vector<std::string>& args) {
         throw UsageError{"survey: --color must be auto, always or never"};
     }
 #ifdef SPARKFABRIC_HAVE_SURVEY
-    launch::SurveyRequest request;
+    survey::SurveyRequest request;
     request.hostfile = flags.count("--hostfile") != 0 ? flags.at("--hostfile") : "";
     request.config_path = globals.config_explicit ? globals.config_path : "";
     request.spark_fabric = launch::sibling_spark_fabric();
@@ -125,7 +126,7 @@ int run_survey(const Globals& globals, const std::vector<std::string>& args) {
     request.bandwidth = flags.count("--bandwidth") != 0;
     resolve_container_image(flags, request);
     if (flags.count("--timeout") != 0) request.image_timeout_seconds = request.timeout_seconds;
-    const launch::SurveyRun run = launch::run_survey(request);
+    const survey::SurveyRun run = survey::run_survey(request);
     if (format == "json") {
         std::cout << survey_to_json(run.result);
     } else {

@@ -1,11 +1,14 @@
-#include "launcher/survey_image.hpp"
+#include "tools/spark-fabric/survey/survey_image.hpp"
 
 #include <sstream>
 #include <thread>
 
 #include "fabric/discovery/image_probe.hpp"
 
-namespace sparkfabric::launch {
+namespace sparkfabric::survey {
+
+using launch::run_capture_both;
+
 namespace {
 
 // "slurmstepd-NODE: error: pyxis:     [ERROR] No such file or directory: X" -> "No such file or
@@ -138,4 +141,4 @@ std::map<std::string, ImageView> probe_images(const ImageSurvey& survey, const s
     return views;
 }
 
-}  // namespace sparkfabric::launch
+}  // namespace sparkfabric::survey

@@ -11,7 +11,10 @@
 #include "fabric/checks/survey.hpp"
 #include "launcher/run/process.hpp"
 
-namespace sparkfabric::launch {
+namespace sparkfabric::survey {
+
+using launch::Argv;
+using launch::Captured;
 
 struct ImageSurvey {
     std::string image;   // --container-image, as pyxis takes it (a squashfs file, a registry reference)
@@ -30,4 +33,4 @@ std::map<std::string, ImageView> probe_images(const ImageSurvey& survey, const s
 // gave (their log is many lines on the step's stderr), or that there was no answer in time.
 std::string image_probe_failure(const ImageSurvey& survey, const std::string& node, const Captured& captured);
 
-}  // namespace sparkfabric::launch
+}  // namespace sparkfabric::survey

@@ -8,7 +8,7 @@
 
 #include "fabric/checks/survey.hpp"
 
-namespace sparkfabric::launch {
+namespace sparkfabric::survey {
 
 struct SurveyRequest {
     std::string hostfile;        // empty: the Slurm allocation (SLURM_JOB_NODELIST)
@@ -34,7 +34,4 @@ SurveyRun run_survey(const SurveyRequest& request);
 // ssh started late from one that ran slowly.
 std::string step_timeout_reason(const std::string& step, long first_output_ms, int timeout_seconds);
 
-// The spark-fabric next to this program, else the one on PATH.
-std::string sibling_spark_fabric();
-
-}  // namespace sparkfabric::launch
+}  // namespace sparkfabric::survey

@@ -1,4 +1,4 @@
-#include "launcher/survey_run.hpp"
+#include "tools/spark-fabric/survey/survey_run.hpp"
 
 #include <unistd.h>
 
@@ -9,17 +9,28 @@
 #include <future>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "fabric/common/config.hpp"
-#include "launcher/request/launch_request.hpp"
 #include "launcher/run/hosts.hpp"
 #include "launcher/run/process.hpp"
+#include "launcher/run/program_paths.hpp"
 #include "launcher/run/remote.hpp"
-#include "launcher/survey_image.hpp"
+#include "tools/spark-fabric/survey/survey_image.hpp"
 
-namespace sparkfabric::launch {
+namespace sparkfabric::survey {
+
+using launch::Argv;
+using launch::Captured;
+using launch::executable_near;
+using launch::expand_nodelist;
+using launch::load_hostfile;
+using launch::run_capture;
+using launch::ssh_command;
 namespace {
+
+constexpr size_t kMaxSurveyNodes = 100;  // ten times the largest DGX Spark stack
 
 struct Answer {
     std::string node;
@@ -68,17 +79,6 @@ std::string why(const Captured& captured) {
     if (captured.status == 124) return "no answer in time";
     if (captured.status == 127) return "could not start srun or ssh";
     return "exited " + std::to_string(captured.status);
-}
-
-std::string executable_near(const std::string& self, const std::vector<std::string>& relatives, const std::string& name) {
-    const auto slash = self.rfind('/');
-    if (slash != std::string::npos) {
-        for (const auto& relative : relatives) {
-            const std::string candidate = self.substr(0, slash) + relative;
-            if (access(candidate.c_str(), X_OK) == 0) return candidate;
-        }
-    }
-    return name;  // on PATH, if anywhere
 }
 
 // spark-nccl-check over every node (srun --mpi=pmix, one rank per node), judged by the site's
@@ -130,10 +130,6 @@ std::string step_timeout_reason(const std::string& step, long first_output_ms, i
            " (Slurm or ssh took that long to start it) and did not finish in time";
 }
 
-std::string sibling_spark_fabric() {
-    return executable_near(self_executable(), {"/spark-fabric", "/../tools/spark-fabric/spark-fabric"}, "spark-fabric");
-}
-
 SurveyRun run_survey(const SurveyRequest& request) {
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::string> nodes;
@@ -142,14 +138,14 @@ SurveyRun run_survey(const SurveyRequest& request) {
     } else {
         const char* nodelist = std::getenv("SLURM_JOB_NODELIST");
         if (nodelist == nullptr) {
-            throw LaunchError("survey: not inside a Slurm allocation (no SLURM_JOB_NODELIST) and no --hostfile: run it "
+            throw std::runtime_error("survey: not inside a Slurm allocation (no SLURM_JOB_NODELIST) and no --hostfile: run it "
                               "from sbatch or salloc, or list the hosts with --hostfile FILE");
         }
         nodes = expand_nodelist(nodelist);
     }
-    if (nodes.size() > static_cast<size_t>(kMaxNodesWithoutFlag) * 10) throw LaunchError("survey: too many nodes");
+    if (nodes.size() > kMaxSurveyNodes) throw std::runtime_error("survey: too many nodes");
     if (!request.container_image.empty() && !request.hostfile.empty()) {
-        throw LaunchError("survey: --container-image starts the image through pyxis in a Slurm allocation; with "
+        throw std::runtime_error("survey: --container-image starts the image through pyxis in a Slurm allocation; with "
                           "--hostfile there is no Slurm");
     }
 
@@ -242,4 +238,4 @@ SurveyRun run_survey(const SurveyRequest& request) {
     return run;
 }
 
-}  // namespace sparkfabric::launch
+}  // namespace sparkfabric::survey
