@@ -31,8 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_ASSERT(request.port >= 0 && request.port <= 65535);
     FUZZ_ASSERT(request.nproc_per_node >= 0 && request.nproc_per_node <= 1024);
-    FUZZ_ASSERT(request.nnodes >= 0 && request.nnodes <= 100000);
-    if (request.stage.empty() || request.stage == "node") {
+    FUZZ_ASSERT(request.stage.nnodes >= 0 && request.stage.nnodes <= 100000);
+    if (request.stage.name.empty() || request.stage.name == "node") {
         FUZZ_ASSERT(parse_launch_kind(kind_name(request.kind)) == request.kind);
         FUZZ_ASSERT(!request.program.empty() && !request.program[0].empty());
     }

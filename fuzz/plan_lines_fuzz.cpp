@@ -3,7 +3,7 @@
 // plan_to_lines can write come back unchanged.
 #include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
-#include "launcher/driver/fabric_plan_lines.hpp"
+#include "launcher/driver/plan_lines.hpp"
 #include "launcher/request/launch_request.hpp"
 
 using namespace sparkfabric;

@@ -4,8 +4,9 @@
 #include <iostream>
 
 #include "launcher/container/container_launch.hpp"
-#include "launcher/driver/fabric_plan_lines.hpp"
 #include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/local_step.hpp"
+#include "launcher/driver/plan_lines.hpp"
 #include "launcher/driver/preflight.hpp"
 #include "launcher/driver/rendezvous.hpp"
 #include "launcher/kinds/kind.hpp"
@@ -24,20 +25,20 @@ int main(int argc, char** argv) {
     }
     try {
         LaunchRequest request = parse_launch_args(args);
-        if (request.stage.empty()) resolve_container(request);
-        if (request.stage == "plan") {
-            std::cout << plan_to_lines(local_plan(request.config_path, request.nnodes > 0 ? request.nnodes : 1));
-            if (request.port_from > 0) std::cout << "SPARKFABRIC_LAUNCH_PORT=" << free_port_here(request.port_from) << "\n";
+        if (request.stage.name.empty()) resolve_container(request);
+        if (request.stage.name == "plan") {
+            std::cout << plan_to_lines(local_plan(request.config_path, request.stage.nnodes > 0 ? request.stage.nnodes : 1));
+            if (request.stage.port_from > 0) std::cout << "SPARKFABRIC_LAUNCH_PORT=" << free_port_here(request.stage.port_from) << "\n";
             return 0;
         }
-        if (request.stage == "port") {
-            std::cout << free_port_here(request.port_from > 0 ? request.port_from : kPortRangeStart) << "\n";
+        if (request.stage.name == "port") {
+            std::cout << free_port_here(request.stage.port_from > 0 ? request.stage.port_from : kPortRangeStart) << "\n";
             return 0;
         }
-        if (request.stage == "node") return kind_of(request.kind).run_node_stage(request);
-        if (request.stage == "exec") return run_exec_stage(request);
-        if (request.stage == "restore") return run_restore_stage(request);
-        if (!request.stage.empty()) throw LaunchError("unknown --stage");
+        if (request.stage.name == "node") return kind_of(request.kind).run_node_stage(request);
+        if (request.stage.name == "exec") return run_exec_stage(request);
+        if (request.stage.name == "restore") return run_restore_stage(request);
+        if (!request.stage.name.empty()) throw LaunchError("unknown --stage");
         if (std::getenv("SLURM_JOB_ID") != nullptr && request.hostfile.empty() && export_job_environment_to_steps()) {
             std::cerr << "spark-launch: the job was submitted with --export=NONE (or a list): spark-launch's steps get "
                          "this script's environment (SLURM_EXPORT_ENV=ALL), as the program needs its PATH\n";

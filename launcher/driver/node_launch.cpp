@@ -12,8 +12,9 @@
 #include "fabric/common/validate.hpp"
 #include "fabric/discovery/discovery.hpp"
 #include "launcher/container/container_launch.hpp"
-#include "launcher/driver/fabric_plan_lines.hpp"
 #include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/local_step.hpp"
+#include "launcher/driver/plan_lines.hpp"
 #include "launcher/driver/rendezvous.hpp"
 #include "launcher/kinds/per_node_kind.hpp"
 #include "launcher/run/hosts.hpp"
@@ -215,13 +216,13 @@ int run_per_node_stage(const PerNodeKind& kind, const LaunchRequest& original) {
     const std::string node = local_hostname();
     // A --hostfile host with --container-runtime: the image's runtime, asked of the image here.
     if (!request.container_runtime.empty()) kind.find_runtime(request, RuntimeSite::runtime_image, node);
-    NodeRole role{request.nnodes, request.node_rank, request.head_address, std::to_string(request.port), ""};
+    NodeRole role{request.stage.nnodes, request.stage.node_rank, request.stage.head_address, std::to_string(request.port), ""};
     if (role.rank < 0) role.rank = std::atoi(env_or("SLURM_NODEID", "0").c_str());
     const bool own_address = kind.wants_own_address(request);
     Plan plan;
-    if (own_address || request.apply_plan) {
-        const StepOutcome outcome = local_step(request.config_path, request.nnodes);
-        if (request.apply_plan) apply_to_environment(outcome);  // no plugin ran on this host
+    if (own_address || request.stage.apply_plan) {
+        const StepOutcome outcome = local_step(request.config_path, request.stage.nnodes);
+        if (request.stage.apply_plan) apply_to_environment(outcome);  // no plugin ran on this host
         if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
         plan = outcome.plan;
     }

@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "fabric/plan/injected_record.hpp"
-#include "launcher/driver/fabric_plan_lines.hpp"
 #include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/local_step.hpp"
 #include "launcher/kinds/kind.hpp"
 #include "launcher/kinds/srun.hpp"
 #include "launcher/run/process.hpp"
@@ -100,7 +100,7 @@ Argv mpirun_command(const MpirunJob& job) {
 }
 
 int run_exec_stage(const LaunchRequest& request) {
-    apply_to_environment(local_step(request.config_path, request.nnodes > 0 ? request.nnodes : 1));
+    apply_to_environment(local_step(request.config_path, request.stage.nnodes > 0 ? request.stage.nnodes : 1));
     return finish(request.program, request);
 }
 

@@ -76,7 +76,7 @@ int SingleProgramKind::run_node(const LaunchRequest& request, int procs, const N
     if (!request.container_runtime.empty()) return run_in_runtime_image(request, plan, command);
     // This node's own values: whatever the launching node's environment had is not this node's.
     for (const auto& [name, value] : command.environment) setenv(name.c_str(), value.c_str(), 1);
-    if (request.watch_stdin) return run_until_stdin_closes(command.argv, kHostStopGraceSeconds);
+    if (request.stage.watch_stdin) return run_until_stdin_closes(command.argv, kHostStopGraceSeconds);
     return finish(command.argv, request);
 }
 

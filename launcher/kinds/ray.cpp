@@ -55,7 +55,7 @@ public:
     }
 
     int run_node(const LaunchRequest& request, int, const NodeRole& role, const Plan&) const override {
-        return run_ray_node({ray_commands(request, role, ray_python(request)), role, request.join_timeout, request.watch_stdin});
+        return run_ray_node({ray_commands(request, role, ray_python(request)), role, request.join_timeout, request.stage.watch_stdin});
     }
 };
 

@@ -23,14 +23,14 @@ struct TorchChoice {
 
 TorchChoice torch_of(const LaunchRequest& request) {
     TorchChoice choice;
-    if (!request.torch_version.empty()) choice.version = parse_version_text(request.torch_version);
-    choice.libuv = request.torch_libuv == "yes" ? Libuv::yes : request.torch_libuv == "no" ? Libuv::no : Libuv::unknown;
+    if (!request.stage.torch_version.empty()) choice.version = parse_version_text(request.stage.torch_version);
+    choice.libuv = request.stage.torch_libuv == "yes" ? Libuv::yes : request.stage.torch_libuv == "no" ? Libuv::no : Libuv::unknown;
     return choice;
 }
 
 void record_torch(LaunchRequest& request, const TorchChoice& choice) {
-    request.torch_version = choice.version ? to_string(*choice.version) : std::string();
-    request.torch_libuv = choice.libuv == Libuv::yes ? "yes" : choice.libuv == Libuv::no ? "no" : "unknown";
+    request.stage.torch_version = choice.version ? to_string(*choice.version) : std::string();
+    request.stage.torch_libuv = choice.libuv == Libuv::yes ? "yes" : choice.libuv == Libuv::no ? "no" : "unknown";
 }
 
 // --local-addr on asks for torchrun's --local_addr, which torch 1.x's torchrun lacks (Debian 12's
@@ -113,8 +113,8 @@ public:
         stage.insert(stage.end(), {"--rdzv-id", request.rdzv_id, "--local-addr",
                                    request.local_addr == LocalAddr::on ? "on" : request.local_addr == LocalAddr::off ? "off" : "auto",
                                    "--torchrun", request.torchrun});
-        if (!request.torch_version.empty()) stage.insert(stage.end(), {"--torch-version", request.torch_version});
-        stage.insert(stage.end(), {"--torch-libuv", request.torch_libuv});
+        if (!request.stage.torch_version.empty()) stage.insert(stage.end(), {"--torch-version", request.stage.torch_version});
+        stage.insert(stage.end(), {"--torch-libuv", request.stage.torch_libuv});
         for (const auto& arg : request.torchrun_args) stage.push_back("--torchrun-arg=" + arg);
     }
 

@@ -92,6 +92,7 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             request.program.assign(args.begin() + static_cast<long>(i) + 1, args.end());
             break;
         }
+        if (parse_stage_arg(name, [&] { return value(name, arg); }, request.stage)) continue;
         if (name == "--print") {
             request.print = true;
         } else if (name == "--preflight") {
@@ -128,28 +129,6 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
             } else {
                 throw LaunchError("--local-addr: '" + printable(mode) + "' is not auto, on or off");
             }
-        } else if (name == "--stage") {  // internal
-            request.stage = value(name, arg);
-        } else if (name == "--nnodes") {  // internal
-            request.nnodes = whole_number(name, value(name, arg), 1, 100000);
-        } else if (name == "--head-address") {  // internal
-            request.head_address = value(name, arg);
-        } else if (name == "--port-from") {  // internal
-            const std::string text = value(name, arg);
-            if (!parse_port(text, request.port_from)) throw LaunchError("--port-from: '" + printable(text) + "' is not a port");
-        } else if (name == "--torch-version") {  // internal
-            request.torch_version = value(name, arg);
-        } else if (name == "--torch-libuv") {  // internal
-            request.torch_libuv = value(name, arg);
-            if (request.torch_libuv != "yes" && request.torch_libuv != "no" && request.torch_libuv != "unknown") {
-                throw LaunchError("--torch-libuv: use yes, no or unknown");
-            }
-        } else if (name == "--apply-plan") {  // internal
-            request.apply_plan = true;
-        } else if (name == "--watch-stdin") {  // internal
-            request.watch_stdin = true;
-        } else if (name == "--node-rank") {  // internal
-            request.node_rank = whole_number(name, value(name, arg), 0, 100000);
         } else if (name == "--python") {
             request.python = value(name, arg);
         } else if (name == "--ray") {
@@ -179,9 +158,11 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
                               "spark-launch torchrun -- train.py");
         }
     }
-    if (request.stage == "plan" || request.stage == "port") return request;
-    if (request.stage == "exec" || request.stage == "restore") {  // internal: PROGRAM after --, no launcher
-        if (request.program.empty() || request.program[0].empty()) throw LaunchError("--stage " + request.stage + ": no program");
+    if (request.stage.name == "plan" || request.stage.name == "port") return request;
+    if (request.stage.name == "exec" || request.stage.name == "restore") {  // PROGRAM after --, no launcher
+        if (request.program.empty() || request.program[0].empty()) {
+            throw LaunchError("--stage " + request.stage.name + ": no program");
+        }
         return request;
     }
     const auto known = parse_launch_kind(kind_text);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "launcher/kinds/launch_kind.hpp"
+#include "launcher/request/stage_args.hpp"
 #include "launcher/run/launch_error.hpp"
 
 namespace sparkfabric::launch {
@@ -37,22 +38,9 @@ struct LaunchRequest {
     std::string container_image;        // pyxis --container-image: the program runs in this image
     std::string container_mounts;       // pyxis --container-mounts, passed as given (SRC:DST[:FLAGS],...)
     std::string container_runtime;      // --hostfile: docker | podman starts the image on each host
+    std::string rdzv_id;                // --rdzv-id; empty: one made for this launch
 
-    // Internal stages, run by spark-launch itself on each node (through srun or ssh):
-    //   plan: print this node's plan (and, with --port-from, a port free here)
-    //   port: print a port free here, searching from --port-from
-    //   node: run this node's part (torchrun, vllm, sglang or Ray)
-    //   exec: apply this node's plan to the environment and run PROGRAM (mpirun on hosts)
-    std::string stage;
-    int nnodes = 0;
-    std::string head_address;
-    std::string rdzv_id;
-    int port_from = 0;
-    std::string torch_version;          // "2.6"; empty: not found on the launching side
-    std::string torch_libuv = "unknown";  // yes | no | unknown
-    bool apply_plan = false;            // no plugin ran here (hostfile): set the plan's variables
-    bool watch_stdin = false;           // end the program when stdin closes (spark-launch gone)
-    int node_rank = -1;                 // hostfile: this node's rank (-1: SLURM_NODEID)
+    StageArgs stage;                    // spark-launch's own arguments on each node (stage_args.hpp)
 };
 
 // Throws LaunchError naming the option and what is allowed.

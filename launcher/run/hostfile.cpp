@@ -28,7 +28,7 @@ std::vector<HostEntry> parse_hostfile(const std::string& text, const std::string
         while (words >> word) {
             const std::string prefix = word.rfind("slots=", 0) == 0 ? "slots=" : word.rfind("max_slots=", 0) == 0 ? "max_slots=" : "";
             int slots = 0;
-            if (prefix.empty() || !parse_port(word.substr(prefix.size()), slots) || slots > 1024) {
+            if (prefix.empty() || !parse_bounded_number(word.substr(prefix.size()), 1, 1024, slots)) {
                 throw LaunchError(where() + "'" + printable(word) + "' is not understood; a line is: HOST [slots=N]");
             }
             if (prefix == "slots=") entry.slots = slots;

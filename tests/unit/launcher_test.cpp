@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <optional>
 
-#include "launcher/driver/fabric_plan_lines.hpp"
 #include "launcher/driver/launch_support.hpp"
 #include "launcher/driver/node_launch.hpp"
+#include "launcher/driver/plan_lines.hpp"
 #include "launcher/kinds/kind.hpp"
 #include "launcher/kinds/mpirun.hpp"
 #include "launcher/kinds/srun.hpp"

@@ -1,8 +1,7 @@
-// The launcher needs the head node's plan, which may live on another node: `--stage plan`
-// prints it there as NAME=VALUE lines, and the launching side reads them back.
+// This node's step plan, planned here by spark-launch itself: for the head's address and port
+// (`--stage plan`), a node's own address, and the hosts where no plugin ran (--hostfile).
 #pragma once
 
-#include <map>
 #include <string>
 
 #include "fabric/plan/plan.hpp"
@@ -16,8 +15,5 @@ StepOutcome local_step(const std::string& config_path, int nodes);
 Plan local_plan(const std::string& config_path, int nodes);
 // Where no plugin ran (hostfile hosts): set and unset what the step plan says, in this process.
 void apply_to_environment(const StepOutcome& outcome);
-std::string plan_to_lines(const Plan& plan);
-// Throws LaunchError when a line is not NAME=VALUE with a valid name.
-std::map<std::string, std::string> plan_from_lines(const std::string& text, const std::string& source);
 
 }  // namespace sparkfabric::launch
