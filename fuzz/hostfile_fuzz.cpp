@@ -4,8 +4,8 @@
 
 #include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
 
 using namespace sparkfabric;
 using namespace sparkfabric::launch;

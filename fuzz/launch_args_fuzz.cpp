@@ -5,8 +5,9 @@
 #include "fuzz_support.hpp"
 #include <algorithm>
 
-#include "launcher/launch_request.hpp"
-#include "launcher/serving_commands.hpp"
+#include "launcher/kinds/sglang.hpp"
+#include "launcher/kinds/vllm.hpp"
+#include "launcher/request/launch_request.hpp"
 
 using namespace sparkfabric;
 using namespace sparkfabric::launch;
@@ -30,26 +31,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_ASSERT(request.port >= 0 && request.port <= 65535);
     FUZZ_ASSERT(request.nproc_per_node >= 0 && request.nproc_per_node <= 1024);
-    FUZZ_ASSERT(request.nnodes >= 0 && request.nnodes <= 100000);
-    if (request.stage.empty() || request.stage == "node") {
-        FUZZ_ASSERT(is_per_node_launcher(request.launcher) || request.launcher == "mpirun" || request.launcher == "srun");
+    FUZZ_ASSERT(request.stage.nnodes >= 0 && request.stage.nnodes <= 100000);
+    if (request.stage.name.empty() || request.stage.name == "node") {
+        FUZZ_ASSERT(parse_launch_kind(kind_name(request.kind)) == request.kind);
         FUZZ_ASSERT(!request.program.empty() && !request.program[0].empty());
     }
     FUZZ_ASSERT(request.join_timeout >= 1 && request.join_timeout <= 86400);
-    if (request.launcher != "vllm" && request.launcher != "sglang") return 0;
+    if (request.kind != LaunchKind::vllm && request.kind != LaunchKind::sglang) return 0;
     try {
-        check_serving_args(request.launcher, request.program, 2);
+        per_node_kind(request.kind).check_program(request.program, 2);
     } catch (const LaunchError& error) {
         FUZZ_ASSERT(!std::string(error.what()).empty());
         return 0;
     }
     for (int rank = 0; rank < 2; ++rank) {
         const NodeRole role{2, rank, "192.168.200.1", "20042", "192.168.200.2"};
-        const NodeCommand command = request.launcher == "vllm" ? vllm_node_command(request.program, role)
+        const NodeCommand command = request.kind == LaunchKind::vllm ? vllm_node_command(request.program, role)
                                                                : sglang_node_command("python3", request.program, role);
         FUZZ_ASSERT(std::count(command.argv.begin(), command.argv.end(), "--node-rank") == 1);
         const long headless = std::count(command.argv.begin(), command.argv.end(), "--headless");
-        FUZZ_ASSERT(headless == (request.launcher == "vllm" && rank > 0 ? 1 : 0));
+        FUZZ_ASSERT(headless == (request.kind == LaunchKind::vllm && rank > 0 ? 1 : 0));
     }
     return 0;
 }

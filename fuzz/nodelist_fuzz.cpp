@@ -3,8 +3,8 @@
 // non-empty list of valid host names.
 #include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
 
 using namespace sparkfabric;
 using namespace sparkfabric::launch;

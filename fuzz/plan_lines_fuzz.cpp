@@ -3,8 +3,8 @@
 // plan_to_lines can write come back unchanged.
 #include "fabric/common/validate.hpp"
 #include "fuzz_support.hpp"
-#include "launcher/fabric_plan_lines.hpp"
-#include "launcher/launch_request.hpp"
+#include "launcher/driver/plan_lines.hpp"
+#include "launcher/request/launch_request.hpp"
 
 using namespace sparkfabric;
 using namespace sparkfabric::launch;

@@ -103,5 +103,9 @@ std::vector<Probe> probes_from_json(const std::string& text, const std::string& 
 
 std::string survey_to_text(const SurveyResult& result, bool colour);
 std::string survey_to_json(const SurveyResult& result);
+// survey_to_json's document back, as far as survey_to_text reads it (spark-launch --preflight
+// runs `spark-fabric survey --format json` and shows the table). Throws runtime_error naming
+// `source` when the text is not such a document.
+SurveyResult survey_from_json(const std::string& text, const std::string& source);
 
 }  // namespace sparkfabric

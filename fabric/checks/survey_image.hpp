@@ -2,7 +2,7 @@
 // containerized job loads the image's NCCL, reads the image's nccl.conf, and starts from the
 // image's environment), judged against that node's plan with the checks the plugin runs inside
 // a container (checks/nccl_runtime.hpp), and the names sparkfabric owns that the image sets.
-// The view comes from a probe step (discovery/image_probe.hpp) that launcher/survey_image.cpp runs.
+// The view comes from a probe step (discovery/image_probe.hpp) that tools/spark-fabric/survey/survey_image.cpp runs.
 #pragma once
 
 #include <map>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "fabric/checks/survey.hpp"
 
@@ -81,7 +82,78 @@ nlohmann::json image_json(const SurveyResult& result) {
     return {{"name", result.image}, {"nodes", nodes}};
 }
 
+Cell cell_from(const std::string& text) {
+    for (const Cell cell : {Cell::ok, Cell::warn, Cell::fail, Cell::none}) {
+        if (text == to_string(cell)) return cell;
+    }
+    throw std::runtime_error("unknown cell '" + text + "'");
+}
+
+Severity severity_from(const std::string& text) {
+    for (const Severity severity : {Severity::info, Severity::warning, Severity::error}) {
+        if (text == to_string(severity)) return severity;
+    }
+    throw std::runtime_error("unknown severity '" + text + "'");
+}
+
+ImageView image_view_from(const nlohmann::json& node) {
+    ImageView view;
+    view.error = node.at("error").get<std::string>();
+    view.runtime.machine = node.at("machine").get<std::string>();
+    for (const auto& library : node.at("nccl")) {
+        NcclLibrary found;
+        found.path = library.at("path").get<std::string>();
+        found.version = library.at("version").get<std::string>();
+        view.runtime.software.nccl.push_back(found);
+    }
+    view.runtime.software.torch_version = node.at("torch_version").get<std::string>();
+    for (const auto& line : node.at("nccl_conf")) {
+        view.runtime.conf.push_back({line.at("file").get<std::string>(), line.at("line").get<int>(),
+                                     line.at("name").get<std::string>(), line.at("value").get<std::string>()});
+    }
+    view.runtime.software.nccl_net_plugins = node.at("net_plugins").get<std::vector<std::string>>();
+    view.runtime.missing_interfaces = node.at("missing_interfaces").get<std::vector<std::string>>();
+    view.image_environment = node.at("environment").get<std::map<std::string, std::string>>();
+    return view;
+}
+
 }  // namespace
+
+SurveyResult survey_from_json(const std::string& text, const std::string& source) {
+    try {
+        const nlohmann::json document = nlohmann::json::parse(text);
+        SurveyResult result;
+        result.nodes = document.at("nodes").get<std::vector<std::string>>();
+        result.checks = document.at("checks").get<std::vector<std::string>>();
+        for (const auto& [node, row] : document.at("cells").items()) {
+            for (const auto& [check, cell] : row.items()) result.cells[node][check] = cell_from(cell.get<std::string>());
+        }
+        for (const auto& problem : document.at("problems")) {
+            result.problems.push_back({severity_from(problem.at("severity").get<std::string>()),
+                                       problem.at("node").get<std::string>(), problem.at("subject").get<std::string>(),
+                                       problem.at("message").get<std::string>(), problem.at("fix").get<std::string>()});
+        }
+        result.variables = document.at("variables").get<std::map<std::string, std::map<std::string, std::string>>>();
+        result.differs = document.at("differs").get<std::vector<std::string>>();
+        const auto& bandwidth = document.at("bandwidth");
+        result.bandwidth.requested = bandwidth.at("requested").get<bool>();
+        result.bandwidth.measured = bandwidth.at("measured").get<bool>();
+        result.bandwidth.peak_all_reduce_busbw = bandwidth.at("peak_all_reduce_busbw_gbps").get<double>();
+        result.bandwidth.pass_mark = bandwidth.at("pass_mark_gbps").get<double>();
+        result.bandwidth.note = bandwidth.at("note").get<std::string>();
+        if (const auto& image = document.at("image"); !image.is_null()) {
+            result.image = image.at("name").get<std::string>();
+            for (const auto& [node, view] : image.at("nodes").items()) {
+                result.images[node] = image_view_from(view);
+                result.images[node].image = result.image;
+            }
+        }
+        result.exit_code = document.at("exit_code").get<int>();
+        return result;
+    } catch (const std::exception& error) {
+        throw std::runtime_error(source + ": not a survey document (" + error.what() + ")");
+    }
+}
 
 std::string survey_to_text(const SurveyResult& result, bool colour) {
     size_t node_width = 4;

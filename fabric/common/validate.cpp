@@ -64,17 +64,21 @@ bool is_valid_ipv4_cidr(const std::string& text) {
     return length <= 32;
 }
 
-bool parse_port(const std::string& text, int& port) {
-    if (text.empty() || text.size() > 5) return false;
-    int value = 0;
+bool parse_bounded_number(const std::string& text, int low, int high, int& value) {
+    // Leading zeros are allowed, up to five digits or as many as `high` has (never enough to overflow).
+    const size_t widest = std::max<size_t>(5, std::to_string(high).size());
+    if (text.empty() || text.size() > widest) return false;
+    long number = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return false;
-        value = value * 10 + (c - '0');
+        number = number * 10 + (c - '0');
     }
-    if (value < 1 || value > 65535) return false;
-    port = value;
+    if (number < low || number > high) return false;
+    value = static_cast<int>(number);
     return true;
 }
+
+bool parse_port(const std::string& text, int& port) { return parse_bounded_number(text, 1, 65535, port); }
 
 bool is_valid_pci_address(const std::string& text) {
     static const std::regex pattern("^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$");

@@ -19,6 +19,8 @@ bool is_valid_env_name(const std::string& name);
 bool is_valid_env_value(const std::string& value);
 // "a.b.c.d/len"
 bool is_valid_ipv4_cidr(const std::string& text);
+// A whole number from low to high, digits only (no sign, no spaces): ports, counts, timeouts.
+bool parse_bounded_number(const std::string& text, int low, int high, int& value);
 bool parse_port(const std::string& text, int& port);  // 1..65535, digits only
 // PCI address "dddd:bb:dd.f"
 bool is_valid_pci_address(const std::string& text);

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launcher/container_launch.hpp"
-#include "launcher/ray_image.hpp"
+#include "launcher/container/container_launch.hpp"
+#include "launcher/kinds/ray_image.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric::launch {
@@ -21,7 +21,7 @@ namespace {
 
 LaunchRequest image_request(const std::string& launcher) {
     LaunchRequest request;
-    request.launcher = launcher;
+    request.kind = *parse_launch_kind(launcher);
     request.container_image = "/images/torch.sqsh";
     return request;
 }
@@ -77,7 +77,7 @@ TEST(ContainerLaunch, PyxisVariablesBecomeTheRequestAndLeaveOwnSteps) {
     setenv("PYXIS_CONTAINER_MOUNTS", "/a:/b", 1);
     setenv("PYXIS_CONTAINER_WORKDIR", "/w", 1);
     LaunchRequest request;
-    request.launcher = "torchrun";
+    request.kind = LaunchKind::torchrun;
     resolve_container(request);
     EXPECT_EQ(request.container_image, "/images/env.sqsh");
     EXPECT_EQ(request.container_mounts, "/a:/b");
@@ -119,7 +119,7 @@ TEST(ContainerLaunch, WhatRunsInWhichImage) {
     slurm_runtime.container_runtime = "docker";
     EXPECT_THROW(resolve_container(slurm_runtime), LaunchError);  // inside Slurm: pyxis
     LaunchRequest mounts_only;
-    mounts_only.launcher = "torchrun";
+    mounts_only.kind = LaunchKind::torchrun;
     mounts_only.container_mounts = "/a:/a";
     EXPECT_THROW(resolve_container(mounts_only), LaunchError);
 }

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
 
 namespace sparkfabric::launch {
 namespace {

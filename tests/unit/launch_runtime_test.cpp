@@ -14,11 +14,11 @@
 #include <fstream>
 #include <set>
 
-#include "launcher/commands.hpp"
-#include "launcher/process.hpp"
-#include "launcher/rendezvous.hpp"
-#include "launcher/supervise.hpp"
-#include "launcher/torch_runtime.hpp"
+#include "launcher/driver/rendezvous.hpp"
+#include "launcher/kinds/torch_runtime.hpp"
+#include "launcher/kinds/torchrun.hpp"
+#include "launcher/run/process.hpp"
+#include "launcher/run/supervise.hpp"
 
 namespace sparkfabric::launch {
 namespace {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "launcher/program_paths.hpp"
+#include "launcher/run/program_paths.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
@@ -27,7 +27,7 @@ TEST(ProgramPaths, AnInstalledLauncherNeverRunsHelpersFromItsBuildTree) {
     const auto result = testing::run_program({dir + "/spark-launch", "--hostfile", dir + "/hosts", "--print", "ray", "--", "true"});
     std::filesystem::remove_all(dir);
     ASSERT_EQ(result.status, 0) << result.err;
-    EXPECT_EQ(result.out.find(std::string(SPARKFABRIC_SOURCE_DIR) + "/launcher/ray_wait_nodes.py"), std::string::npos)
+    EXPECT_EQ(result.out.find(std::string(SPARKFABRIC_SOURCE_DIR) + "/launcher/python/ray_wait_nodes.py"), std::string::npos)
         << result.out;
     EXPECT_NE(result.out.find("/share/sparkfabric/ray_wait_nodes.py"), std::string::npos) << result.out;
 }

@@ -5,11 +5,16 @@
 #include <cstdlib>
 #include <optional>
 
-#include "launcher/commands.hpp"
-#include "launcher/fabric_plan_lines.hpp"
-#include "launcher/hosts.hpp"
-#include "launcher/launch_request.hpp"
-#include "launcher/launch_support.hpp"
+#include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/node_launch.hpp"
+#include "launcher/driver/plan_lines.hpp"
+#include "launcher/kinds/kind.hpp"
+#include "launcher/kinds/mpirun.hpp"
+#include "launcher/kinds/srun.hpp"
+#include "launcher/kinds/torchrun.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/hosts.hpp"
+#include "launcher/run/remote.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric::launch {
@@ -58,7 +63,7 @@ TEST(LaunchArgs, ParsesLauncherOptionsAndProgram) {
     EXPECT_TRUE(request.print);
     EXPECT_EQ(request.port, 29501);
     EXPECT_EQ(request.nproc_per_node, 2);
-    EXPECT_EQ(request.launcher, "torchrun");
+    EXPECT_EQ(request.kind, LaunchKind::torchrun);
     EXPECT_EQ(request.torchrun_args, std::vector<std::string>{"--redirects=1"});
     EXPECT_EQ(request.program, (std::vector<std::string>{"train.py", "--lr", "0.1"}));
 }

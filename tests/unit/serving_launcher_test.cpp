@@ -14,10 +14,13 @@
 #include <thread>
 
 #include "fabric/checks/checks.hpp"
-#include "launcher/launch_request.hpp"
-#include "launcher/program_paths.hpp"
-#include "launcher/serving_commands.hpp"
-#include "launcher/supervise.hpp"
+#include "launcher/kinds/kind.hpp"
+#include "launcher/kinds/ray.hpp"
+#include "launcher/kinds/sglang.hpp"
+#include "launcher/kinds/vllm.hpp"
+#include "launcher/request/launch_request.hpp"
+#include "launcher/run/program_paths.hpp"
+#include "launcher/run/supervise.hpp"
 
 namespace sparkfabric::launch {
 namespace {
@@ -31,7 +34,7 @@ long count(const Argv& argv, const std::string& word) { return std::count(argv.b
 
 std::string error_of(const std::string& launcher, const Argv& program, int nnodes) {
     try {
-        check_serving_args(launcher, program, nnodes);
+        per_node_kind(*parse_launch_kind(launcher)).check_program(program, nnodes);
     } catch (const LaunchError& error) {
         return error.what();
     }
@@ -121,14 +124,15 @@ TEST(RayCommands, WorkersJoinTheHeadAtTheirOwnAddressAndRunNothingElse) {
 TEST(LaunchArgs, ServingLaunchersAndTheirOptions) {
     const auto request = parse_launch_args({"--python", "/opt/venv/bin/python", "--ray", "/opt/venv/bin/ray",
                                             "--ray-start-arg=--num-gpus=1", "--join-timeout", "60", "ray", "--", "job.py"});
-    EXPECT_EQ(request.launcher, "ray");
+    EXPECT_EQ(request.kind, LaunchKind::ray);
     EXPECT_EQ(request.python, "/opt/venv/bin/python");
     EXPECT_EQ(request.ray, "/opt/venv/bin/ray");
     EXPECT_EQ(request.ray_start_args, Argv{"--num-gpus=1"});
     EXPECT_EQ(request.join_timeout, 60);
     EXPECT_EQ(parse_launch_args({"vllm", "--", "serve", "m"}).program, (Argv{"serve", "m"}));
-    EXPECT_EQ(parse_launch_args({"sglang", "--", "--model-path", "m"}).launcher, "sglang");
-    EXPECT_TRUE(is_per_node_launcher("vllm") && is_per_node_launcher("torchrun") && !is_per_node_launcher("mpirun"));
+    EXPECT_EQ(parse_launch_args({"sglang", "--", "--model-path", "m"}).kind, LaunchKind::sglang);
+    EXPECT_TRUE(is_per_node_launcher(LaunchKind::vllm) && is_per_node_launcher(LaunchKind::torchrun) &&
+                !is_per_node_launcher(LaunchKind::mpirun));
     EXPECT_THROW(parse_launch_args({"--join-timeout", "0", "ray", "--", "x"}), LaunchError);
     EXPECT_THROW(parse_launch_args({"--join-timeout", "soon", "ray", "--", "x"}), LaunchError);
     EXPECT_THROW(parse_launch_args({"vllm", "--"}), LaunchError);

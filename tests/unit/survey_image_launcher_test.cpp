@@ -6,9 +6,9 @@
 #include <algorithm>
 
 #include "fabric/discovery/image_probe.hpp"
-#include "launcher/survey_image.hpp"
+#include "tools/spark-fabric/survey/survey_image.hpp"
 
-namespace sparkfabric::launch {
+namespace sparkfabric::survey {
 namespace {
 
 const ImageSurvey kSurvey{"/images/x.sqsh", "", 20};
@@ -86,4 +86,4 @@ TEST(ImageProbeFailure, NoAnswerInTimeAndNothingSaid) {
 }
 
 }  // namespace
-}  // namespace sparkfabric::launch
+}  // namespace sparkfabric::survey

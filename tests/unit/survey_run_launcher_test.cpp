@@ -9,12 +9,15 @@
 #include <fstream>
 
 #include "fabric/checks/checks.hpp"
-#include "launcher/process.hpp"
-#include "launcher/survey_run.hpp"
+#include "launcher/run/process.hpp"
 #include "test_support.hpp"
+#include "tools/spark-fabric/survey/survey_run.hpp"
 
-namespace sparkfabric::launch {
+namespace sparkfabric::survey {
 namespace {
+
+using launch::Captured;
+using launch::run_capture;
 
 namespace fs = std::filesystem;
 
@@ -98,4 +101,4 @@ TEST(StepTimeout, AProbeStepStartedLateIsOneLineNotAFailPerCable) {
 }
 
 }  // namespace
-}  // namespace sparkfabric::launch
+}  // namespace sparkfabric::survey

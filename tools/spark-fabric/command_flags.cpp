@@ -1,5 +1,7 @@
 #include "tools/spark-fabric/command_flags.hpp"
 
+#include "fabric/common/validate.hpp"
+
 namespace sparkfabric::cli {
 
 std::map<std::string, std::string> parse_command_flags(const std::vector<std::string>& args,
@@ -32,6 +34,18 @@ std::map<std::string, std::string> parse_command_flags(const std::vector<std::st
         }
     }
     return values;
+}
+
+int bounded_flag(const std::map<std::string, std::string>& flags, const std::string& name, int fallback, int low,
+                 int high, const std::string& command) {
+    const auto found = flags.find(name);
+    if (found == flags.end()) return fallback;
+    int value = 0;
+    if (!parse_bounded_number(found->second, low, high, value)) {
+        throw UsageError{command + ": " + name + " must be a whole number from " + std::to_string(low) + " to " +
+                         std::to_string(high)};
+    }
+    return value;
 }
 
 }  // namespace sparkfabric::cli

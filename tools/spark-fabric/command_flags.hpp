@@ -19,4 +19,9 @@ std::map<std::string, std::string> parse_command_flags(const std::vector<std::st
                                                        const std::vector<FlagSpec>& specs,
                                                        const std::string& command);
 
+// The value of flag `name` as a whole number from low to high, `fallback` when it is not
+// given; throws UsageError naming the command, the flag and the range.
+int bounded_flag(const std::map<std::string, std::string>& flags, const std::string& name, int fallback, int low,
+                 int high, const std::string& command);
+
 }  // namespace sparkfabric::cli

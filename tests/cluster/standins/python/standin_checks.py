@@ -26,7 +26,7 @@ def fail(tag, why):
 
 def done(line):
     """The stand-in's last line, then the end, with no interpreter teardown: torch 2.6 can hang
-    destroying a gloo group (see launcher/torchrun_worker.py), and the real servers run on."""
+    destroying a gloo group (see launcher/python/torchrun_worker.py), and the real servers run on."""
     say(line)
     os._exit(0)
 
