@@ -4,7 +4,9 @@
 # so yaml-cpp, hwloc and Slurm are not needed), probes the GPUs, then runs spark-nccl-check
 # with 2 ranks twice: launched by mpirun, and as two plain processes using the
 # RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT bootstrap. Run from the repository root.
-# Logs go to $OUT (default bench/gpu/results/latest). Exit status: 0 when every step passed.
+# Results go to $OUT (default bench/gpu/results/latest): probe.json, mpi.json, env.json, and the
+# logs (setup, mpi, env, checks) packed at the end into raw-logs.tar.xz (pack_logs.sh).
+# Exit status: 0 when every step passed.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/results/latest}
@@ -31,6 +33,8 @@ step() { echo; echo "=== $*"; }
 
 # shellcheck source=bench/gpu/build.sh
 source bench/gpu/build.sh "$OUT/setup.log"
+# shellcheck source=bench/gpu/pack_logs.sh
+source bench/gpu/pack_logs.sh
 
 step "probe"
 timeout 60 "$PROBE" >"$OUT/probe.json" 2>&1 || status=1
@@ -83,5 +87,6 @@ expect() {  # expect STATUS command...
 } >"$OUT/checks.log" 2>&1
 cat "$OUT/checks.log"
 
+pack_logs "$OUT"
 step "overall: $([ $status -eq 0 ] && echo PASS || echo FAIL)"
 exit $status

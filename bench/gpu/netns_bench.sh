@@ -14,8 +14,9 @@
 # Needs root, CUDA, NCCL and CMake. `ip`, `tc` and `spark-fabric` come from $CARRY/bin with
 # their libraries in $CARRY/lib when the host has none. Run from the repository root:
 #     OUT=<dir> bash bench/gpu/netns_bench.sh
-# Files in $OUT: setup.log, probe.json, fabric.txt (detect and env per namespace, link
-# counters), runA.log, runA.json, runB.log, runB.json. Exit 0 when both runs gave results.
+# Files in $OUT: probe.json, fabric.txt (detect and env per namespace, link counters),
+# runA.json, runB.json, and the logs (setup.log, runA.log, runB.log) packed at the end into
+# raw-logs.tar.xz (pack_logs.sh). Exit 0 when both runs gave results.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/results/netns}
@@ -196,5 +197,8 @@ for run in ("runA", "runB"):
             print(f"{run} {coll}: peak busbw {best['busbw_gbps']:.3f} at {best['size_bytes']} B, "
                   f"{best['time_us']:.1f} us, wrong {sum(r['wrong'] for r in rows)}")
 PY
+# shellcheck source=bench/gpu/pack_logs.sh
+source bench/gpu/pack_logs.sh
+pack_logs "$OUT"
 step "overall: $([ $status -eq 0 ] && echo "both runs gave results" || echo FAIL)"
 exit $status

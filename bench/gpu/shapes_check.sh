@@ -12,17 +12,20 @@
 # interfaces this host lacks and is replaced by lo. NCCL_IB_* are exported too but never reach
 # NCCL's IB transport here: no RDMA devices, and with NCCL_IB_DISABLE=1 its init returns
 # before it reads NCCL_IB_HCA (src/transport/net_ib.cc:631, 655). Results: $OUT (default
-# bench/gpu/results/shapes), summary.md there. Exit 0 when every plan ran all four
-# collectives with no wrong value and the old Tree default failed as it must.
+# bench/gpu/results/shapes): summary.md and each plan's JSON there, the logs (setup.log and
+# each plan's) packed at the end into raw-logs.tar.xz (pack_logs.sh). Exit 0 when every plan
+# ran all four collectives with no wrong value and the old Tree default failed as it must.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/results/shapes}
 mkdir -p "$OUT"
-rm -f "$OUT"/*.log "$OUT"/*.json
+rm -f "$OUT"/*.log "$OUT"/*.json "$OUT/raw-logs.tar.xz"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 { uname -srm; nvidia-smi -L; nvidia-smi --query-gpu=name,pci.bus_id,driver_version --format=csv; } >"$OUT/setup.log" 2>&1
 # shellcheck source=bench/gpu/build.sh
 source bench/gpu/build.sh "$OUT/setup.log"
+# shellcheck source=bench/gpu/pack_logs.sh
+source bench/gpu/pack_logs.sh
 
 harness=(NCCL_NVLS_ENABLE=0 NCCL_IB_DISABLE=1 NCCL_P2P_DISABLE=1 NCCL_SHM_DISABLE=1 NCCL_SOCKET_IFNAME=lo
          NCCL_DEBUG=INFO NCCL_DEBUG_SUBSYS=INIT,ENV,NET,TUNING)
@@ -75,6 +78,7 @@ for plan in bench/gpu/shapes/plans/*.env; do
     echo "$result"
     grep -E "NCCL_ALGO|no algorithm|Using network|NCCL version" "$OUT/$name.log" | sort -u | head -6
 done
+pack_logs "$OUT"
 cat "$OUT/summary.md"
 echo "overall: $([ $status -eq 0 ] && echo PASS || echo FAIL)"
 exit $status

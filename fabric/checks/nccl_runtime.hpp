@@ -14,7 +14,7 @@
 
 namespace sparkfabric {
 
-// The known-bad NCCL releases, with their sources; exposed for the tests and the README table.
+// The known-bad NCCL releases, with their sources; exposed for the tests and the docs (docs/survey.md).
 struct NcclVersionRule {
     std::string code;
     std::string below;   // versions before this one are affected

@@ -13,7 +13,7 @@
 
 namespace sparkfabric {
 
-constexpr int kNetplanMaxNodes = 10;  // the sizes sparkfabric supports (README, "Cluster shapes")
+constexpr int kNetplanMaxNodes = 10;  // the sizes sparkfabric supports (docs/shapes.md)
 
 // Bad input to the layout (node list, subnets, MTU, cage): the message names what is wrong and
 // how to write it instead.

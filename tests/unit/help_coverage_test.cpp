@@ -47,21 +47,21 @@ TEST(HelpCoverage, SparkFabricHelpListsEveryOption) {
     EXPECT_GE(checked, 15u);  // the parsers were found and read
 }
 
-// The plugin's options (srun/sbatch/salloc --NAME) are documented in the README's plugin table.
-TEST(HelpCoverage, ReadmeListsEveryPluginOption) {
+// The plugin's options (srun/sbatch/salloc --NAME) are documented in the plugin page's table.
+TEST(HelpCoverage, PluginDocListsEveryPluginOption) {
     std::ifstream source(std::string(SPARKFABRIC_SOURCE_DIR) + "/spank/options.cpp");
-    std::ifstream readme_file(std::string(SPARKFABRIC_SOURCE_DIR) + "/README.md");
-    ASSERT_TRUE(source.good() && readme_file.good());
-    std::stringstream readme;
-    readme << readme_file.rdbuf();
+    std::ifstream page_file(std::string(SPARKFABRIC_SOURCE_DIR) + "/docs/plugin.md");
+    ASSERT_TRUE(source.good() && page_file.good());
+    std::stringstream page;
+    page << page_file.rdbuf();
     const std::regex option_name("char [a-z_]+_name\\[\\] = \"([a-z-]+)\";");
     size_t checked = 0;
     std::string line;
     while (std::getline(source, line)) {
         std::smatch match;
         if (!std::regex_search(line, match, option_name)) continue;
-        EXPECT_NE(readme.str().find("`--" + match[1].str()), std::string::npos)
-            << "--" << match[1] << " is not in the README's plugin section";
+        EXPECT_NE(page.str().find("`--" + match[1].str()), std::string::npos)
+            << "--" << match[1] << " is not in docs/plugin.md";
         ++checked;
     }
     EXPECT_EQ(checked, 4u);  // fabric, nccl-mode, fabric-check, fabric-explain

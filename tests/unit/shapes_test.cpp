@@ -1,5 +1,5 @@
 // Each cluster shape Spark owners build (tests/fixtures/README.md names the sources), and what
-// a job on it gets. These are the rows of the README's "shape -> what the job gets" table.
+// a job on it gets. These are the rows of the "shape -> what the job gets" table in docs/shapes.md.
 #include <gtest/gtest.h>
 
 #include "fabric/checks/checks.hpp"

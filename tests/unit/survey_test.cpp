@@ -327,13 +327,14 @@ std::string read_text(const std::string& path) {
 }
 
 TEST(SurveyBandwidth, PeakIsReadFromRealSparkNcclCheckOutput) {
-    // Recorded on the GPU machines (bench/gpu): 2 x H200 over NVLink; one H100 with both ranks on
-    // it over sockets (the shapes run: its log's "# peak busbw: all_reduce 1.86 GB/s" line).
-    const auto nvlink = nccl_check_peak(read_text(std::string(SPARKFABRIC_SOURCE_DIR) + "/bench/gpu/results/mpi.log"));
+    // Recorded on the GPU machines (bench/gpu; tests/fixtures/README.md says which runs): 2 x H200
+    // over NVLink; one H100 with both ranks on it over sockets (the shapes run: its log's
+    // "# peak busbw: all_reduce 1.86 GB/s" line).
+    const auto nvlink = nccl_check_peak(read_text(testing::fixture_file("nccl_check/smoke-mpi.log")));
     ASSERT_TRUE(nvlink.has_value());
     EXPECT_DOUBLE_EQ(*nvlink, 299.99);
     const auto sockets =
-        nccl_check_peak(read_text(std::string(SPARKFABRIC_SOURCE_DIR) + "/bench/gpu/results/shapes/pair-cage0.log"));
+        nccl_check_peak(read_text(testing::fixture_file("nccl_check/shapes-pair-cage0.log")));
     ASSERT_TRUE(sockets.has_value());
     EXPECT_DOUBLE_EQ(*sockets, 1.86);
     EXPECT_FALSE(nccl_check_peak("spark-nccl-check: rank 0: error: ncclCommInitRank failed").has_value());
