@@ -11,6 +11,7 @@
 #include "fabric/checks/host_nccl.hpp"
 #include "fabric/checks/survey_twins.hpp"
 #include "fabric/common/join.hpp"
+#include "fabric/common/validate.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/netplan/fix_text.hpp"
 #include "fabric/topology/ipv4.hpp"
@@ -43,10 +44,10 @@ const std::vector<std::string>& columns() {
     return names;
 }
 
+// A node's report names its plan's topology; a word the config would refuse makes the report unreadable.
 Topology topology_from(const std::string& text) {
-    if (text == "ring") return Topology::ring;
-    if (text == "switch") return Topology::switched;
-    return Topology::pair;
+    if (const auto topology = topology_named(text)) return *topology;
+    throw std::runtime_error("unknown topology '" + printable(text) + "'");
 }
 
 std::set<std::string> fabric_subnets(const NodeReport& report) {

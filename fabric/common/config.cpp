@@ -119,9 +119,7 @@ public:
         }
         if (const auto mtu = node["mtu"]) config.expected_mtu = integer(mtu, key + ".mtu", 0, 65535);
         if (const auto topology = node["topology"]) {
-            config.topology = choice<Topology>(topology, key + ".topology",
-                                     {{"auto", Topology::automatic}, {"pair", Topology::pair},
-                                      {"switch", Topology::switched}, {"ring", Topology::ring}, {"mesh", Topology::ring}});
+            config.topology = choice<Topology>(topology, key + ".topology", topology_names());
         }
         if (const auto subnets = node["subnets"]) {
             config.subnets = string_list(subnets, key + ".subnets", is_network_cidr, "a subnet such as 192.168.100.0/24");
@@ -302,6 +300,22 @@ private:
 };
 
 }  // namespace
+
+const std::vector<std::pair<std::string, Topology>>& topology_names() {
+    static const std::vector<std::pair<std::string, Topology>> names{{"auto", Topology::automatic},
+                                                                     {"pair", Topology::pair},
+                                                                     {"switch", Topology::switched},
+                                                                     {"ring", Topology::ring},
+                                                                     {"mesh", Topology::ring}};
+    return names;
+}
+
+std::optional<Topology> topology_named(const std::string& name) {
+    for (const auto& [known, topology] : topology_names()) {
+        if (known == name) return topology;
+    }
+    return std::nullopt;
+}
 
 const char* to_string(Topology topology) {
     switch (topology) {

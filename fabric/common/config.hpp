@@ -19,6 +19,10 @@ inline constexpr const char* kDefaultGpuCachePath = "/var/cache/sparkfabric/gpu.
 // How the nodes are cabled: the plan's rules differ per shape (see fabric/topology/topology.hpp).
 enum class Topology { automatic, pair, switched, ring };
 const char* to_string(Topology topology);
+// The one reading of a topology's name, for the site config, the command line and the plan's JSON:
+// to_string's names, and "mesh" for a ring (the word some cabling guides use for it).
+const std::vector<std::pair<std::string, Topology>>& topology_names();
+std::optional<Topology> topology_named(const std::string& name);
 
 struct AlgoRule {
     int max_nodes = 0;  // 0: no upper bound (the catch-all rule)

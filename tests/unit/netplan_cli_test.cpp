@@ -140,7 +140,8 @@ TEST(NetplanCli, BadInputIsAUsageErrorNamingTheFix) {
     };
     const std::vector<Case> cases = {
         {{"netplan", "--nodes", "a,b"}, "--topology is required"},
-        {{"netplan", "--topology", "mesh", "--nodes", "a,b"}, "--topology must be pair, switch or ring"},
+        {{"netplan", "--topology", "torus", "--nodes", "a,b"}, "--topology must be pair, switch or ring"},
+        {{"netplan", "--topology", "auto", "--nodes", "a,b"}, "--topology must be pair, switch or ring"},
         {{"netplan", "--topology", "ring", "--nodes", "a,b,c", "--cage", "0"}, "a ring uses both cages"},
         {{"netplan", "--topology", "pair", "--nodes", "a,b", "--mtu", "lots"}, "--mtu takes a number"},
         {{"netplan", "--topology", "pair", "--nodes", "a;rm,b"}, "'a;rm' is not a host name"},

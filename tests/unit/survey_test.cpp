@@ -292,6 +292,24 @@ TEST(Survey, ReportsAndProbesSurviveJson) {
     EXPECT_EQ(json["exit_code"], 0);
 }
 
+// The topology word in a report is read as the site config reads it: "mesh" is a ring, and a word
+// the config refuses makes the report unreadable (it used to become "pair" silently).
+TEST(Survey, ReportTopologyIsReadAsTheConfigReadsIt) {
+    auto report = nlohmann::json::parse(node_report_to_json(switch_of(2)[0]));
+    report["plan"]["topology"] = "mesh";
+    EXPECT_EQ(node_report_from_json(report.dump(), "test").plan.topology, Topology::ring);
+    report["plan"]["topology"] = "torus";
+    try {
+        node_report_from_json(report.dump(), "test");
+        FAIL() << "an unknown topology was accepted";
+    } catch (const std::runtime_error& error) {
+        EXPECT_NE(std::string(error.what()).find("unknown topology 'torus'"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(topology_named("mesh"), Topology::ring);
+    EXPECT_EQ(topology_named("auto"), Topology::automatic);
+    EXPECT_FALSE(topology_named("Ring"));
+}
+
 TEST(Survey, SoftwareIsReadFromTheFileSystem) {
     const std::string root = ::testing::TempDir() + "/software-root";
     std::filesystem::remove_all(root);

@@ -15,9 +15,8 @@ namespace sparkfabric::cli {
 namespace {
 
 Topology parse_topology(const std::string& text) {
-    if (text == "pair") return Topology::pair;
-    if (text == "switch") return Topology::switched;
-    if (text == "ring") return Topology::ring;
+    const auto topology = topology_named(text);
+    if (topology && *topology != Topology::automatic) return *topology;
     throw UsageError{"netplan: --topology must be pair, switch or ring (got '" + printable(text) + "')"};
 }
 
