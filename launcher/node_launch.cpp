@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -409,13 +410,34 @@ int launch_per_node_on_hosts(const LaunchRequest& original) {
     return supervise(children, kGraceSeconds);
 }
 
+// What a failed probe in a docker or podman image means, by the runtime's exit status (podman-run(1)
+// "Exit Status", as docker run's: 125 the runtime's own error, such as an image it neither has
+// nor can pull; 126 the command cannot be invoked; 127 it is not in the image). The runtime's own
+// message is on stderr above.
+std::string runtime_probe_failure(const LaunchRequest& request, const Argv& probe, int status) {
+    const std::string& runtime = request.container_runtime;
+    const std::string& image = request.container_image;
+    const std::string where = " on " + local_hostname() + " (" + runtime + " exited " + std::to_string(status) +
+                              "; its message is above)";
+    if (status == 125) {
+        return runtime + " could not run the image " + image + where +
+               ": an image this host does not have and cannot pull (check its name; `" + runtime + " pull " + image +
+               "` on every host), or a problem with " + runtime + " itself";
+    }
+    if (status == 126 || status == 127) {
+        return "the image " + image + " has no " + probe[probe.size() - 3] + " that " + runtime + " can start" + where +
+               ": use an image with python3 and torch, or name its interpreter with --python";
+    }
+    return probe_failure(request, local_hostname(), probe, status);
+}
+
 // A --hostfile host with --container-runtime: the image's torch, asked of the image here.
 TorchChoice torch_in_runtime_image(const LaunchRequest& request) {
     if (request.launcher != "torchrun") return {};
     const Argv probe = runtime_torch_probe_command(request);
     const Captured answer = run_capture(probe, 300);
     if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
-        throw LaunchError(probe_failure(request, local_hostname(), probe, answer.status));
+        throw LaunchError(runtime_probe_failure(request, probe, answer.status));
     }
     return torch_from_probe(request, answer.out);
 }
@@ -423,8 +445,12 @@ TorchChoice torch_in_runtime_image(const LaunchRequest& request) {
 // The program in the image on this host: every variable of the host's plan (and the user's own
 // values it kept) and the node's launch values as -e, since a container starts with the image's
 // environment, not this one. The named container is removed afterwards whatever ended the
-// program (a runtime client killed by a signal can leave its container running).
+// program (a runtime client killed by a signal can leave its container running). When the
+// launching side stops this host, its ssh goes first and this process's stdout and stderr become
+// broken pipes: a write there (the runtime client's, or this process's own notes) must not end
+// this process by SIGPIPE before the container is removed. Children get SIGPIPE back (become).
 int run_in_runtime_image(const LaunchRequest& request, const Plan& plan, const NodeCommand& command) {
+    signal(SIGPIPE, SIG_IGN);
     std::vector<std::pair<std::string, std::string>> environment;
     for (const auto& variable : plan.variables) {
         if (const char* value = std::getenv(variable.name.c_str()); value != nullptr) environment.emplace_back(variable.name, value);
