@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "fabric/discovery/discovery.hpp"
 #include "launcher/kinds/kind.hpp"
 
 namespace sparkfabric::launch {
@@ -44,15 +45,30 @@ constexpr const char* kTorchProbe =
     "except Exception as e:\n"
     "    print('libuv=no' if 'libuv' in str(e) else 'libuv=unknown')\n";
 
-// docker's daemon sets limits as root: unlimited always works. Rootless podman cannot raise the
-// hard limit of the login it runs in, and the container would not start: it gets that limit,
-// and the user is told that RDMA needs more.
-std::string memlock_limit(const std::string& runtime) {
+// docker's daemon sets limits as root: unlimited always works. podman passes an explicit --ulimit
+// to the OCI runtime as given (podman 4.3.1 pkg/specgen/generate/oci.go addRlimits: only the
+// nofile/nproc defaults are capped at the caller's hard limit), and without CAP_SYS_RESOURCE the
+// runtime cannot raise the hard limit (runc: "error setting rlimit type 8: operation not
+// permitted"): the container would not start. It gets this login's hard limit instead, and the
+// user is told once per launch, by the first host (the probe and the run both build a command,
+// and the hosts of one launch are set up alike as a rule). One write, so that hosts' lines that
+// share spark-launch's stderr through ssh do not interleave inside it.
+std::string memlock_limit(const LaunchRequest& request) {
     rlimit limit{};
-    if (runtime == "docker" || getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_max == RLIM_INFINITY) return "memlock=-1";
-    std::cerr << "spark-launch: podman cannot give the container unlimited locked memory: this login's hard limit is "
-              << limit.rlim_max / 1024 << " KiB (RDMA registration needs unlimited: raise memlock in "
-                 "/etc/security/limits.conf, or use docker)\n";
+    if (request.container_runtime == "docker" || getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_max == RLIM_INFINITY) {
+        return "memlock=-1";
+    }
+    static bool told = false;
+    if (!told && request.stage.node_rank <= 0) {
+        told = true;
+        const std::string where = request.stage.node_rank == 0 ? local_hostname() + ": " : std::string();
+        const std::string text = "spark-launch: " + where +
+                                 "podman cannot give the container unlimited locked memory: this login's hard limit is " +
+                                 std::to_string(limit.rlim_max / 1024) +
+                                 " KiB (RDMA registration needs unlimited: raise memlock in /etc/security/limits.conf, "
+                                 "or use docker)\n";
+        std::cerr << text << std::flush;
+    }
     const std::string bytes = std::to_string(limit.rlim_max);
     return "memlock=" + bytes + ":" + bytes;
 }
@@ -123,7 +139,7 @@ Argv runtime_run_command(const LaunchRequest& request, const std::string& name,
     // NVIDIA's playbooks (connect-two-sparks, nccl): the host's network and IPC, RDMA devices,
     // unlimited locked memory for registered buffers, the GPUs. A device the host lacks would
     // only make the runtime refuse to start.
-    argv.insert(argv.end(), {"--network", "host", "--ipc", "host", "--ulimit", memlock_limit(request.container_runtime)});
+    argv.insert(argv.end(), {"--network", "host", "--ipc", "host", "--ulimit", memlock_limit(request)});
     if (access("/dev/infiniband", F_OK) == 0) argv.insert(argv.end(), {"--device", "/dev/infiniband"});
     if (access("/dev/nvidiactl", F_OK) == 0) argv.insert(argv.end(), {"--gpus", "all"});
     std::string mounts = request.container_mounts;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 
 #include "fabric/common/shell_quote.hpp"
@@ -17,8 +18,12 @@ namespace {
 // The program in the image on this host: every variable of the host's plan (and the user's own
 // values it kept) and the node's launch values as -e, since a container starts with the image's
 // environment, not this one. The named container is removed afterwards whatever ended the
-// program (a runtime client killed by a signal can leave its container running).
+// program (a runtime client killed by a signal can leave its container running). When the
+// launching side stops this host, its ssh goes first and this process's stdout and stderr become
+// broken pipes: a write there (the runtime client's, or this process's own notes) must not end
+// this process by SIGPIPE before the container is removed. Children get SIGPIPE back (become).
 int run_in_runtime_image(const LaunchRequest& request, const Plan& plan, const NodeCommand& command) {
+    signal(SIGPIPE, SIG_IGN);
     std::vector<std::pair<std::string, std::string>> environment;
     for (const auto& variable : plan.variables) {
         if (const char* value = std::getenv(variable.name.c_str()); value != nullptr) environment.emplace_back(variable.name, value);

@@ -72,9 +72,33 @@ TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& ou
 }
 
 // The image's torch, from a probe that runs python in it (a step on the head, or docker/podman here).
+// What a failed probe in a docker or podman image means, by the runtime's exit status (podman-run(1)
+// "Exit Status", as docker run's: 125 the runtime's own error, such as an image it neither has
+// nor can pull; 126 the command cannot be invoked; 127 it is not in the image). The runtime's own
+// message is on stderr above. Empty: nothing the status alone says.
+std::string runtime_probe_failure(const LaunchRequest& request, const Argv& probe, int status) {
+    const std::string& runtime = request.container_runtime;
+    const std::string& image = request.container_image;
+    const std::string where = " on " + local_hostname() + " (" + runtime + " exited " + std::to_string(status) +
+                              "; its message is above)";
+    if (status == 125) {
+        return runtime + " could not run the image " + image + where +
+               ": an image this host does not have and cannot pull (check its name; `" + runtime + " pull " + image +
+               "` on every host), or a problem with " + runtime + " itself";
+    }
+    if (status == 126 || status == 127) {
+        return "the image " + image + " has no " + probe[probe.size() - 3] + " that " + runtime + " can start" + where +
+               ": use an image with python3 and torch, or name its interpreter with --python";
+    }
+    return "";
+}
+
 TorchChoice probe_image_torch(const LaunchRequest& request, const std::string& where, const Argv& probe) {
     const Captured answer = run_capture(probe, 300);
     if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
+        if (!request.container_runtime.empty() && answer.status != 0) {
+            if (std::string why = runtime_probe_failure(request, probe, answer.status); !why.empty()) throw LaunchError(why);
+        }
         throw LaunchError("cannot start python3 with torch in the image " + request.container_image + " on " + where + " (" +
                           shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(answer.status) +
                           "; the runtime's or python's message is above): check the image and that it has torch");

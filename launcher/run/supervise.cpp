@@ -44,9 +44,11 @@ void default_handlers() {
     signal(SIGCHLD, SIG_DFL);
 }
 
-// Child side of fork: own process group, the given stdin, then exec.
+// Child side of fork: own process group, the given stdin, then exec. SIGPIPE back to its default
+// (an ignored signal stays ignored across exec; run_in_runtime_image ignores it for itself).
 [[noreturn]] void become(const Argv& argv, int stdin_fd) {
     default_handlers();
+    signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0);
     if (stdin_fd >= 0) {
         dup2(stdin_fd, STDIN_FILENO);

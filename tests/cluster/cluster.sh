@@ -5,6 +5,7 @@
 # Usage:
 #   cluster.sh up N [--state DIR] [--plugstack FILE] [--twins | --ring] [--cpus C]
 #                   [--node-root NODE=DIR]... [--node-cage NODE=C]... [--containers]
+#                   [--container-host]
 #   cluster.sh down [--state DIR]
 #   cluster.sh link-down NODE
 #   cluster.sh link-up NODE
@@ -36,6 +37,9 @@
 # is every node's enroot hooks.d (enroot's own hooks, copied at up; a test drops its *.sh hook
 # there). env.sh then also exports SF_PYXIS_PLUGSTACK_D, SF_IMAGES, SF_ENROOT_BIN,
 # SF_ENROOT_HOOKS_D, SF_PYXIS_SO and SF_CONTAINER_STATE.
+# --container-host makes every node (slurmd, its steps and `cluster.sh exec`) a host where docker
+# or podman run containers: the machine's cgroup hierarchies mounted in it, its own /dev/shm
+# (<state>/shm/NODE), / a shared mount (see write_host_mounts).
 # Callers source <state>/env.sh to get SLURM_CONF. The default state dir is
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
 # global: one cluster at a time (up refuses while another state dir's controller runs).
@@ -76,7 +80,7 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 log() { echo "$PROG: $*" >&2; }
 
 usage() {
-    sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,13p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -436,7 +440,7 @@ start_slurm() {
         mapfile -t -O "${#binds[@]}" binds < <(node_binds "$state" "$node")
         # slurmstepd inherits slurmd's PATH, and pyxis runs `enroot` from it
         path=$(node_path "$state")
-        run_on_node "$node" "$path" "${binds[@]}" -- slurmd -N "$node" -f "$state/slurm.conf" \
+        run_on_node "$state" "$node" "$path" "${binds[@]}" -- slurmd -N "$node" -f "$state/slurm.conf" \
             || { show_logs "$state"; die "slurmd for $node failed to start"; }
     done
 }
@@ -493,20 +497,48 @@ other_cluster() {  # STATE: prints the state dir of another running cluster, if 
 # ---------------------------------------------------------------- containers (pyxis + enroot)
 
 # What a node's slurmd, its steps and `cluster.sh exec` run in: its own UTS and mount namespace,
-# the bind mounts given as SRC DST pairs up to "--", then CMD with PATH=PATH.
-# Usage: sh -c "$NODE_SH" sh NODE PATH [SRC DST]... -- CMD...
+# the file systems listed in MOUNTS (lines "TARGET FSTYPE OPTIONS", written by cluster.sh; empty:
+# none), the bind mounts given as SRC DST pairs up to "--", then CMD with PATH=PATH.
+# Usage: sh -c "$NODE_SH" sh NODE PATH MOUNTS [SRC DST]... -- CMD...
 # shellcheck disable=SC2016
-NODE_SH='node=$1 path=$2; shift 2
+NODE_SH='node=$1 path=$2 mounts=$3; shift 3
 hostname "$node" || exit 1
+if [ -n "$mounts" ]; then
+  while read -r target fstype options; do
+    mkdir -p "$target" && mount -t "$fstype" -o "$options" "$fstype" "$target" || exit 1
+  done < "$mounts"
+  mount --make-rshared / || exit 1
+fi
 while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 1; shift 2; done
 shift
 PATH=$path exec "$@"'
 
-# run_on_node NODE PATH [SRC DST]... -- CMD...
+# run_on_node STATE NODE PATH [SRC DST]... -- CMD...
 run_on_node() {
-    local ns
-    ns=$(ns_of "$1")
-    ip netns exec "$ns" unshare --uts --mount sh -c "$NODE_SH" sh "$@"
+    local state=$1 node=$2 path=$3 ns mounts=""
+    shift 3
+    ns=$(ns_of "$node")
+    if [[ -f $state/host-mounts ]]; then
+        mounts=$state/host-mounts
+        set -- "$state/shm/$node" /dev/shm "$@"
+    fi
+    ip netns exec "$ns" unshare --uts --mount sh -c "$NODE_SH" sh "$node" "$path" "$mounts" "$@"
+}
+
+# --container-host: what a host that runs docker or podman containers has and an emulated node
+# lacks. `ip netns exec` mounts a fresh sysfs on /sys for the namespace, whose /sys/fs/cgroup is
+# empty; an OCI runtime refuses to start a container without a cgroup tree (runc: "no cgroup mount
+# found in mountinfo"), so the machine's hierarchies (and the tmpfs above them, listed here) are
+# mounted again in every node: a cgroup v1 hierarchy mounted again with the same controllers is
+# the same hierarchy, and a node's processes keep their cgroups. Each node gets its own /dev/shm:
+# rootless podman keeps its container locks there (libpod_rootless_lock_UID), and nodes sharing
+# the machine's would share them; `--ipc host` gives a container its node's /dev/shm. / is made a
+# shared mount, as systemd leaves a host's (rootless podman warns on every call where it is not).
+write_host_mounts() {  # STATE N
+    local k
+    findmnt -rn -R /sys/fs/cgroup -o TARGET,FSTYPE,FS-OPTIONS >"$1/host-mounts" \
+        || die "--container-host: no cgroup file system mounted at /sys/fs/cgroup on this machine"
+    for ((k = 1; k <= $2; k++)); do install -d -m 1777 "$1/shm/${NODE_PREFIX}$k"; done
 }
 
 containers_dir() { echo "$1/containers"; }
@@ -633,7 +665,7 @@ containers_clean() {  # STATE
 # ---------------------------------------------------------------- subcommands
 
 cmd_up() {
-    local n="" state=$DEFAULT_STATE plugstack="" twins=0 ring=0 cpus=4 roots="" cages="" containers=0
+    local n="" state=$DEFAULT_STATE plugstack="" twins=0 ring=0 cpus=4 roots="" cages="" containers=0 host=0
     while (($#)); do
         case $1 in
             --state) state=${2:?--state needs a directory}; shift 2 ;;
@@ -641,6 +673,7 @@ cmd_up() {
             --twins) twins=1; shift ;;
             --ring) ring=1; shift ;;
             --containers) containers=1; shift ;;
+            --container-host) host=1; shift ;;
             --cpus) cpus=${2:?--cpus needs a number}; shift 2 ;;
             --node-root)
                 [[ ${2:-} =~ ^${NODE_PREFIX}[0-9]+=/[^[:space:]]+$ ]] || die "--node-root needs NODE=/absolute/dir"
@@ -680,13 +713,14 @@ cmd_up() {
     fi
     # keep munged.ours across the cleanup of a fresh state dir
     containers_clean "$state" || die "refusing state dir $state: what an earlier cluster left in it cannot be cleaned (above)"
-    rm -rf "$state"/{ctld,spool,run,log,tmp,plugstack.conf.d}
+    rm -rf "$state"/{ctld,spool,run,log,tmp,plugstack.conf.d,host-mounts,shm}
 
     local t0=$SECONDS
     echo "$n" >"$state/nodes"
     start_munge "$state"
     write_conf "$state" "$n" "$cpus" "$plugstack"
     [[ $containers == 0 ]] || containers_up "$state" "$n" "$plugstack"
+    [[ $host == 0 ]] || write_host_mounts "$state" "$n"
     net_up "$n" "$twins" "$cages" "$ring"
     hosts_add "$n"
     names_up "$n"
@@ -755,7 +789,7 @@ cmd_exec() {
     # the same /tmp, /run/pyxis, enroot config and PATH as the node's jobs see
     [[ -d $state/tmp/$node ]] && binds+=("$state/tmp/$node" /tmp)
     mapfile -t -O "${#binds[@]}" binds < <(node_binds "$state" "$node")
-    run_on_node "$node" "$(node_path "$state")" "${binds[@]}" -- "$@"
+    run_on_node "$state" "$node" "$(node_path "$state")" "${binds[@]}" -- "$@"
 }
 
 cmd_status() {

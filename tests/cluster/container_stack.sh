@@ -7,10 +7,7 @@
 #   container_stack.sh build             enroot and pyxis into the stack cache
 #   container_stack.sh images [NAME...]  test images (default: plain baked torch) into the image cache
 #   container_stack.sh paths             prints the stack's paths as shell assignments
-#   container_stack.sh podman-image NAME USER
-#                                        image NAME in USER's podman storage as
-#                                        localhost/sparkfabric-NAME, its /etc/environment as the
-#                                        image's ENV (as docker build leaves it); kept while current
+#   (tests/cluster/podman_image.sh makes a podman image of one of the images)
 #
 # Both caches are kept across runs (CI reuses them on the same machine) and rebuilt only when
 # their inputs change: the stack when the tarballs' names or the Slurm version do, an image when
@@ -345,29 +342,6 @@ cmd_images() {
     for name in "${todo[@]}"; do build_image "$name"; done
 }
 
-cmd_podman_image() {  # NAME USER
-    local name=${1:?podman-image NAME USER} user=${2:?podman-image NAME USER} stamp current work line
-    local ref=localhost/sparkfabric-$name changes=()
-    need podman:podman unsquashfs:squashfs-tools tar:tar runuser:util-linux
-    need_root podman-image "it imports into $user's podman storage"
-    cmd_images "$name"
-    stamp=$(cat "$IMAGES/$name.stamp")
-    current=$(runuser -u "$user" -- podman image inspect --format '{{index .Labels "sparkfabric.stamp"}}' "$ref" 2>/dev/null || true)
-    [[ $current == "$stamp" ]] && return 0
-    work=$(mktemp -d /var/tmp/sparkfabric-podman-XXXXXX)
-    run_logged "$work/unsquashfs.log" unsquashfs -no-progress -d "$work/rootfs" "$IMAGES/$name.sqsh"
-    changes=(--change "LABEL sparkfabric.stamp=$stamp")
-    if [[ -f $work/rootfs/etc/environment ]]; then
-        while IFS= read -r line; do
-            [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && changes+=(--change "ENV ${line%%=*}=${line#*=}")
-        done <"$work/rootfs/etc/environment"
-    fi
-    chmod 755 "$work"
-    timeout --kill-after=30 "$SQUASH_TIMEOUT" sh -c 'r=$1 u=$2 ref=$3; shift 3; tar -C "$r" -c . | runuser -u "$u" -- podman import "$@" - "$ref" >/dev/null' \
-        sh "$work/rootfs" "$user" "$ref" "${changes[@]}" || { remove_tree "$work"; die "podman import of $name for $user failed"; }
-    remove_tree "$work"
-}
-
 main() {
     (($#)) || usage
     local sub=$1; shift
@@ -375,9 +349,8 @@ main() {
         build) cmd_build "$@" ;;
         images) cmd_images "$@" ;;
         paths) cmd_paths "$@" ;;
-        podman-image) cmd_podman_image "$@" ;;
         -h|--help|help) usage ;;
-        *) die "unknown subcommand '$sub' (build, images, paths or podman-image)" ;;
+        *) die "unknown subcommand '$sub' (build, images or paths)" ;;
     esac
 }
 

@@ -15,38 +15,10 @@ mpi_check="$build/examples/mpi_fabric_check"
 command -v sshd >/dev/null 2>&1 || command -v /usr/sbin/sshd >/dev/null 2>&1 || fail "no sshd: install openssh-server (scripts/install-deps)"
 
 sf_cluster_up 3 --node-cage spark-dgx-2=0
-state=$SF_CLUSTER_STATE
-home=$(getent passwd "$SF_TEST_USER" | cut -d: -f6)
-
-# OpenSSH: a host key and a config for the nodes' sshd, a key login for the test user.
-mkdir -p "$state/ssh" /run/sshd
-rm -f "$state/ssh/host_key" "$state/ssh/host_key.pub"
-ssh-keygen -q -t ed25519 -N '' -f "$state/ssh/host_key"
-cat > "$state/ssh/sshd_config" <<CONF
-ListenAddress 0.0.0.0
-HostKey $state/ssh/host_key
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile .ssh/authorized_keys
-PermitRootLogin no
-CONF
-# useradd leaves the password locked ('!'), and sshd without PAM refuses locked accounts even
-# for key logins; '*' means "no password" without locking.
-usermod -p '*' "$SF_TEST_USER"
-install -d -o "$SF_TEST_USER" -m 700 "$home/.ssh"
-[ -f "$home/.ssh/id_ed25519" ] || as_user ssh-keygen -q -t ed25519 -N '' -f "$home/.ssh/id_ed25519"
-install -o "$SF_TEST_USER" -m 600 "$home/.ssh/id_ed25519.pub" "$home/.ssh/authorized_keys"
-printf 'Host 192.168.200.*\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n' \
-    > "$home/.ssh/config"
-chown "$SF_TEST_USER" "$home/.ssh/config"
-chmod 600 "$home/.ssh/config"
+source "$here/node_sshd.sh"
+node_sshd_setup
 # sshd on spark-dgx-1 and -2 only: spark-dgx-3 refuses connections (the fail-fast case).
-for node in spark-dgx-1 spark-dgx-2; do
-    "$here/cluster.sh" exec "$node" /usr/sbin/sshd -f "$state/ssh/sshd_config" -o "PidFile=$state/ssh/$node.pid" \
-        || fail "sshd did not start on $node"
-done
+for node in spark-dgx-1 spark-dgx-2; do start_node_sshd "$node"; done
 # As the test user, on spark-dgx-1 (where the user types spark-launch); an array, not a
 # function, so that timeout can run it.
 on_node1=("$here/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" --)
