@@ -7,7 +7,9 @@
 namespace sparkfabric {
 namespace {
 
-// The directories are those of discovery/software.cpp (library_dirs, python_package_dirs), so
+// The directories are those of discovery/software.cpp (software_query, library_dirs,
+// python_package_dirs: LD_PRELOAD, LD_LIBRARY_PATH, the job's Python environments from
+// VIRTUAL_ENV, CONDA_PREFIX, the first python3 on PATH and ~/.local, then the system's), so
 // the rebuilt tree holds everything discover_software would look at in the image. Each
 // function's variables are global (POSIX sh has no `local`): their names do not repeat.
 constexpr const char* kScript = R"SH(echo 'sparkfabric-image-probe 1'
@@ -46,17 +48,39 @@ for d in ${LD_LIBRARY_PATH:-}; do
 done
 set +f
 IFS=$saved_ifs
+IFS=': '
+set -f
+for d in ${LD_PRELOAD:-}; do
+    set +f
+    case $d in /*) found "$d";; esac
+    set -f
+done
+py_prefix=
+IFS=:
+for d in ${PATH:-}; do
+    set +f
+    case $d in /*) if [ -z "$py_prefix" ] && [ -x "$d/python3" ]; then found "$d/python3"; py_prefix=${d%/*}; fi;; esac
+    set -f
+done
+set +f
+IFS=$saved_ifs
 for d in /usr/lib/*-linux-gnu /lib/*-linux-gnu /usr/lib64 /usr/local/cuda/lib64 /usr/local/lib /usr/lib; do
     found "$d"/libnccl.so.2 "$d"/libnccl-net*.so*
 done
-for p in /usr/local/lib/python3*/dist-packages /usr/local/lib/python3*/site-packages /usr/lib/python3/dist-packages \
-         /usr/lib/python3*/site-packages; do
-    [ -d "$p" ] || continue
-    found "$p"/nvidia/nccl/lib/libnccl.so.2
-    for i in "$p"/nvidia_nccl_cu*.dist-info "$p"/torch-*.*-info; do
-        [ -d "$i" ] && version_of "$i"
+python_packages() {
+    for p do
+        [ -d "$p" ] || continue
+        found "$p"/nvidia/nccl/lib/libnccl.so.2
+        for i in "$p"/nvidia_nccl_cu*.dist-info "$p"/torch-*.*-info; do
+            [ -d "$i" ] && version_of "$i"
+        done
     done
+}
+for pre in "${VIRTUAL_ENV:-}" "${CONDA_PREFIX:-}" "$py_prefix" "${HOME:+$HOME/.local}"; do
+    case $pre in /*) python_packages "$pre"/lib/python3*/site-packages;; esac
 done
+python_packages /usr/local/lib/python3*/dist-packages /usr/local/lib/python3*/site-packages /usr/lib/python3/dist-packages \
+    /usr/lib/python3*/site-packages
 if [ -n "${NCCL_CONF_FILE:-}" ]; then show_file "$NCCL_CONF_FILE"; elif [ -n "${HOME:-}" ]; then show_file "$HOME/.nccl.conf"; fi
 show_file /etc/nccl.conf
 show_file /etc/environment

@@ -67,7 +67,15 @@ NcclRuntime image_nccl_runtime(const ImageProbe& probe, const std::string& where
                                const std::vector<std::string>& interfaces) {
     const TemporaryTree tree;
     const std::string& root = tree.root();
-    for (const auto& [path, target] : probe.links) add_link(root, path, target);
+    for (const auto& [path, target] : probe.links) {
+        add_link(root, path, target);
+        // The first python3 on the image's PATH: software_query takes its prefix as the job's
+        // Python environment where it is executable, as it is in the image.
+        if (confined(target) && fs::path(path).filename() == "python3") {
+            std::error_code ignored;
+            fs::permissions(root + target, fs::perms::owner_all, fs::perm_options::add, ignored);
+        }
+    }
     for (const auto& [directory, version] : probe.versions) {
         if (confined(directory)) write_file(root + directory + "/METADATA", "Version: " + version + "\n");
     }

@@ -6,10 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "fabric/checks/checks.hpp"
 #include "fabric/checks/survey.hpp"
+#include "fabric/discovery/image_probe.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
@@ -134,6 +137,43 @@ TEST(ImageView, WheelsLoaderPathAndInterfacesComeFromTheProbe) {
     EXPECT_NE(with_code(findings, "nccl-version-hang"), nullptr);  // aarch64, 2.18.1
     EXPECT_NE(with_code(findings, "nccl-conf-overrides-plan"), nullptr);  // NCCL_ALGO: the plan leaves it unset here
     EXPECT_NE(with_code(findings, "container-fabric-not-visible"), nullptr);
+}
+
+// The real probe script under this machine's sh, over an image-like tree of the job's own Python
+// environments: a libnccl in LD_PRELOAD comes first, then the wheels of the venv (VIRTUAL_ENV),
+// of the first python3 on PATH (a uv-style /opt/app) and of ~/.local, in that order.
+TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
+    namespace fs = std::filesystem;
+    const std::string root = ::testing::TempDir() + "/image-envs";
+    fs::remove_all(root);
+    auto wheel = [&](const std::string& prefix, const std::string& version) {
+        const std::string packages = root + prefix + "/lib/python3.12/site-packages";
+        fs::create_directories(packages + "/nvidia/nccl/lib");
+        fs::create_directories(packages + "/nvidia_nccl_cu12-" + version + ".dist-info");
+        std::ofstream(packages + "/nvidia/nccl/lib/libnccl.so.2") << "";
+        std::ofstream(packages + "/nvidia_nccl_cu12-" + version + ".dist-info/METADATA") << "Name: nvidia-nccl-cu12\nVersion: " << version << "\n";
+    };
+    wheel("/venv", "2.27.3");
+    wheel("/opt/app", "2.28.3");
+    wheel("/home/user/.local", "2.26.2");
+    fs::create_directories(root + "/opt/app/bin");
+    std::ofstream(root + "/opt/app/bin/python3") << "#!/bin/sh\n";
+    fs::permissions(root + "/opt/app/bin/python3", fs::perms::owner_all);
+    fs::create_directories(root + "/preload");
+    std::ofstream(root + "/preload/libnccl.so.2.29.7") << "";
+    const auto run = testing::run_program(
+        {"/bin/sh", "-c", image_probe_script(), "sparkfabric-image-probe"},
+        {{"LD_PRELOAD", "/lib/none.so " + root + "/preload/libnccl.so.2.29.7"},
+         {"VIRTUAL_ENV", root + "/venv"},
+         {"PATH", "relative:" + root + "/opt/app/bin:/usr/bin:/bin"},
+         {"HOME", root + "/home/user"}});
+    ASSERT_EQ(run.status, 0) << run.err;
+    const ImageView view = image_view_from_probe("uv-image", run.out, plan_of("cage1"));
+    std::vector<std::string> found;
+    for (const auto& library : view.runtime.software.nccl) {
+        if (library.source != "system") found.push_back(library.version + " " + library.source);  // this machine's own
+    }
+    EXPECT_EQ(found, (std::vector<std::string>{"2.29.7 LD_PRELOAD", "2.27.3 pip", "2.28.3 pip", "2.26.2 pip"}));
 }
 
 std::vector<NodeReport> two_nodes_in(const std::string& image_output) {
