@@ -14,13 +14,12 @@
 #include "fabric/common/validate.hpp"
 #include "fabric/facts/facts_json.hpp"
 #include "fabric/netplan/fix_text.hpp"
+#include "fabric/plan/plan_json.hpp"
 #include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {
 
 NLOHMANN_JSON_SERIALIZE_ENUM(Severity, {{Severity::info, "info"}, {Severity::warning, "warning"}, {Severity::error, "error"}})
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, severity, code, subject, message, fix)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedVariable, name, value, reason, user_value_kept)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NcclLibrary, path, version, hash, source)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SoftwareFacts, nccl, torch_version, machine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Probe, from_node, to_node, from_address, to_address, network, answered,
@@ -44,11 +43,6 @@ const std::vector<std::string>& columns() {
     return names;
 }
 
-// A node's report names its plan's topology; a word the config would refuse makes the report unreadable.
-Topology topology_from(const std::string& text) {
-    if (const auto topology = topology_named(text)) return *topology;
-    throw std::runtime_error("unknown topology '" + printable(text) + "'");
-}
 
 std::set<std::string> fabric_subnets(const NodeReport& report) {
     std::set<std::string> subnets;
@@ -233,7 +227,7 @@ private:
             for (const auto& [node, set] : subnets) ok_unless_marked(node, "subnet");
             return;
         }
-        const Topology topology = topology_from(majority(topologies));
+        const Topology topology = topology_named(majority(topologies)).value_or(Topology::pair);  // to_string names
         std::map<std::string, std::vector<std::string>> neighbours;
         for (const auto& a : subnets) {
             for (const auto& b : subnets) {
@@ -495,27 +489,6 @@ private:
     SurveyResult result_;
 };
 
-nlohmann::json plan_json(const Plan& plan) {
-    return {{"fabric_found", plan.fabric_found}, {"interfaces", plan.interfaces}, {"hcas", plan.hcas},
-            {"fabric_address", plan.fabric_address}, {"topology", to_string(plan.topology)},
-            {"bootstrap_interface", plan.bootstrap_interface}, {"bootstrap_address", plan.bootstrap_address},
-            {"variables", plan.variables}, {"findings", plan.findings}};
-}
-
-Plan plan_from(const nlohmann::json& json) {
-    Plan plan;
-    plan.fabric_found = json.value("fabric_found", false);
-    plan.interfaces = json.value("interfaces", std::vector<std::string>{});
-    plan.hcas = json.value("hcas", std::vector<std::string>{});
-    plan.fabric_address = json.value("fabric_address", std::string());
-    plan.topology = topology_from(json.value("topology", std::string()));
-    plan.bootstrap_interface = json.value("bootstrap_interface", std::string());
-    plan.bootstrap_address = json.value("bootstrap_address", std::string());
-    plan.variables = json.value("variables", std::vector<PlannedVariable>{});
-    plan.findings = json.value("findings", std::vector<Finding>{});
-    return plan;
-}
-
 }  // namespace
 
 const char* to_string(Cell cell) {
@@ -531,7 +504,7 @@ const char* to_string(Cell cell) {
 std::string node_report_to_json(const NodeReport& report) {
     const nlohmann::json document = {{"node", report.node},
                                      {"facts", nlohmann::json::parse(facts_to_json(report.facts, -1))},
-                                     {"plan", plan_json(report.plan)},
+                                     {"plan", report.plan},
                                      {"findings", report.findings},
                                      {"software", report.software},
                                      {"task_memlock_kib", report.task_memlock_kib}};
@@ -544,7 +517,7 @@ NodeReport node_report_from_json(const std::string& text, const std::string& sou
         const auto document = nlohmann::json::parse(text);
         report.node = document.at("node").get<std::string>();
         report.facts = facts_from_json(document.at("facts").dump(), source);
-        report.plan = plan_from(document.at("plan"));
+        report.plan = document.at("plan").get<Plan>();
         report.findings = document.value("findings", std::vector<Finding>{});
         report.software = document.value("software", SoftwareFacts{});
         report.task_memlock_kib = document.value("task_memlock_kib", -1LL);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "fabric/checks/survey.hpp"
+#include "fabric/plan/plan_json.hpp"
 
 namespace sparkfabric {
 namespace {
@@ -89,13 +90,6 @@ Cell cell_from(const std::string& text) {
     throw std::runtime_error("unknown cell '" + text + "'");
 }
 
-Severity severity_from(const std::string& text) {
-    for (const Severity severity : {Severity::info, Severity::warning, Severity::error}) {
-        if (text == to_string(severity)) return severity;
-    }
-    throw std::runtime_error("unknown severity '" + text + "'");
-}
-
 ImageView image_view_from(const nlohmann::json& node) {
     ImageView view;
     view.error = node.at("error").get<std::string>();
@@ -129,7 +123,7 @@ SurveyResult survey_from_json(const std::string& text, const std::string& source
             for (const auto& [check, cell] : row.items()) result.cells[node][check] = cell_from(cell.get<std::string>());
         }
         for (const auto& problem : document.at("problems")) {
-            result.problems.push_back({severity_from(problem.at("severity").get<std::string>()),
+            result.problems.push_back({severity_named(problem.at("severity").get<std::string>()),
                                        problem.at("node").get<std::string>(), problem.at("subject").get<std::string>(),
                                        problem.at("message").get<std::string>(), problem.at("fix").get<std::string>()});
         }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fabric/common/shell_quote.hpp"
+#include "fabric/plan/plan_json.hpp"
 
 namespace sparkfabric {
 
@@ -15,34 +16,8 @@ std::string plan_to_shell(const Plan& plan) {
 }
 
 std::string plan_to_json(const Plan& plan, const std::string& node) {
-    nlohmann::json variables = nlohmann::json::array();
-    for (const auto& variable : plan.variables) {
-        variables.push_back({{"name", variable.name},
-                             {"value", variable.value},
-                             {"reason", variable.reason},
-                             {"user_value_kept", variable.user_value_kept}});
-    }
-    nlohmann::json findings = nlohmann::json::array();
-    for (const auto& finding : plan.findings) {
-        findings.push_back({{"severity", to_string(finding.severity)},
-                            {"code", finding.code},
-                            {"subject", finding.subject},
-                            {"message", finding.message},
-                            {"fix", finding.fix}});
-    }
-    nlohmann::json document = {{"node", node},
-                               {"fabric_found", plan.fabric_found},
-                               {"interfaces", plan.interfaces},
-                               {"hcas", plan.hcas},
-                               {"fabric_address", plan.fabric_address},
-                               {"topology", to_string(plan.topology)},
-                               {"topology_reason", plan.topology_reason},
-                               {"bootstrap_interface", plan.bootstrap_interface},
-                               {"bootstrap_address", plan.bootstrap_address},
-                               {"mode", to_string(plan.mode)},
-                               {"mode_reason", plan.mode_reason},
-                               {"variables", variables},
-                               {"findings", findings}};
+    nlohmann::json document = plan;
+    document["node"] = node;
     // Replace invalid UTF-8 from odd user values rather than throwing while reporting.
     return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
