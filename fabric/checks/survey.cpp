@@ -37,12 +37,6 @@ const std::set<std::string>& must_agree() {
     return names;
 }
 
-const std::vector<std::string>& columns() {
-    static const std::vector<std::string> names{"answer", "fabric", "mtu", "speed", "subnet", "reach",
-                                                "nccl",   "torch",  "memlock", "plan"};
-    return names;
-}
-
 
 std::set<std::string> fabric_subnets(const NodeReport& report) {
     std::set<std::string> subnets;
@@ -71,12 +65,12 @@ public:
              const BandwidthRun& bandwidth, const std::map<std::string, std::string>& unprobed)
         : probes_(probes), config_(config), why_silent_(why_silent), unprobed_(unprobed) {
         result_.nodes = expected;
-        result_.checks = columns();
         result_.bandwidth = bandwidth;
-        if (std::any_of(reports.begin(), reports.end(), [](const NodeReport& r) { return r.image.has_value(); })) {
-            result_.checks.insert(result_.checks.end(), std::begin(kImageColumns), std::end(kImageColumns));
+        const bool image = std::any_of(reports.begin(), reports.end(), [](const NodeReport& r) { return r.image.has_value(); });
+        for (const Row& row : table()) {
+            if ((row.shown == Shown::with_image && !image) || (row.shown == Shown::with_bandwidth && !bandwidth.requested)) continue;
+            result_.checks.insert(result_.checks.end(), row.columns.begin(), row.columns.end());
         }
-        if (bandwidth.requested) result_.checks.push_back("busbw");
         for (const auto& report : reports) {
             if (std::find(result_.nodes.begin(), result_.nodes.end(), report.node) == result_.nodes.end()) {
                 result_.nodes.push_back(report.node);  // a node that answered though not expected: show it
@@ -89,6 +83,46 @@ public:
     }
 
     SurveyResult run() {
+        for (const Row& row : table()) {
+            for (const auto check : row.checks) (this->*check)();
+        }
+        for (const auto& [node, row] : result_.cells) {
+            for (const auto& [check, cell] : row) {
+                if (cell == Cell::fail) result_.exit_code = 2;
+                if (cell == Cell::warn && result_.exit_code == 0) result_.exit_code = 1;
+            }
+        }
+        return result_;
+    }
+
+private:
+    // The survey's table, the one place a column is added: each row its columns (in the order
+    // they are shown), the checks that fill them (run in this order: the problems list follows
+    // it), and when the columns are there at all. A check that is off leaves its cells "-".
+    enum class Shown { always, with_image, with_bandwidth };
+    struct Row {
+        std::vector<std::string> columns;
+        std::vector<void (Analysis::*)()> checks;
+        Shown shown = Shown::always;
+    };
+    static const std::vector<Row>& table() {
+        static const std::vector<Row> rows{
+            {{"answer"}, {&Analysis::check_answers}},
+            {{"fabric"}, {&Analysis::check_fabric}},
+            {{"mtu"}, {&Analysis::check_mtu}},
+            {{"speed"}, {&Analysis::check_speed}},
+            {{"subnet"}, {&Analysis::check_subnets, &Analysis::check_twins}},
+            {{"reach"}, {&Analysis::check_reach}},
+            {{"nccl", "torch"}, {&Analysis::check_software}},
+            {{"memlock"}, {&Analysis::check_memlock}},
+            {{"plan"}, {&Analysis::check_plan}},
+            {{std::begin(kImageColumns), std::end(kImageColumns)}, {&Analysis::check_image}, Shown::with_image},
+            {{"busbw"}, {&Analysis::check_bandwidth}, Shown::with_bandwidth},
+        };
+        return rows;
+    }
+
+    void check_answers() {
         for (const auto& node : result_.nodes) {
             if (reports_.count(node) == 0) {
                 const auto why = why_silent_.find(node);
@@ -100,27 +134,8 @@ public:
                 result_.cells[node]["answer"] = Cell::ok;
             }
         }
-        check_fabric();
-        check_mtu();
-        check_speed();
-        check_subnets();
-        check_twins();
-        check_reach();
-        check_software();
-        check_memlock();
-        check_plan();
-        check_image();
-        check_bandwidth();
-        for (const auto& [node, row] : result_.cells) {
-            for (const auto& [check, cell] : row) {
-                if (cell == Cell::fail) result_.exit_code = 2;
-                if (cell == Cell::warn && result_.exit_code == 0) result_.exit_code = 1;
-            }
-        }
-        return result_;
     }
 
-private:
     void mark(const std::string& node, const std::string& check, Cell cell, Severity severity, const std::string& subject,
               const std::string& message, const std::string& fix) {
         raise(node, check, cell);
