@@ -82,7 +82,7 @@ sf_cluster_down
         echo
         echo "Written by \`bench/slurm_steps_bench.sh\` (see its header): emulated 10-node cluster, no plugin,"
         echo "\`srun --overlap -N1 -n1 -w NODE true\` to each node, in a fresh \`salloc -N10\` per round."
-        echo "\"pause\": the longest gap between two RPCs slurmctld logged as processed during the parallel round."
+        echo "\"pause\": the longest gap between two RPCs slurmctld logged as processed, from the start of a parallel round until its salloc returned."
     }
     echo
     echo "## Slurm $slurm, $(date -u +%Y-%m-%d), $(nproc) cores, $rounds rounds"
