@@ -24,7 +24,7 @@ int run_check(const Globals& globals, const std::vector<std::string>& args) {
     int timeout_ms = 3000;
     if (flags.count("--timeout-ms") != 0) {
         int value = 0;
-        if (!parse_port(flags.at("--timeout-ms"), value) || value > 60000) {
+        if (!parse_bounded_number(flags.at("--timeout-ms"), 1, 60000, value)) {
             throw UsageError{"check: --timeout-ms must be from 1 to 60000"};
         }
         timeout_ms = value;
@@ -32,7 +32,7 @@ int run_check(const Globals& globals, const std::vector<std::string>& args) {
     JobShape job;
     if (flags.count("--nodes") != 0) {
         int nodes = 0;
-        if (!parse_port(flags.at("--nodes"), nodes)) throw UsageError{"check: --nodes must be from 1 to 65535"};
+        if (!parse_bounded_number(flags.at("--nodes"), 1, 65535, nodes)) throw UsageError{"check: --nodes must be from 1 to 65535"};
         job.nodes = nodes;
     }
     // The plan a job here gets, config and GPU cache read as the plugin reads them.
