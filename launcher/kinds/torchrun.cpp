@@ -28,11 +28,6 @@ TorchChoice torch_of(const LaunchRequest& request) {
     return choice;
 }
 
-void record_torch(LaunchRequest& request, const TorchChoice& choice) {
-    request.stage.torch_version = choice.version ? to_string(*choice.version) : std::string();
-    request.stage.torch_libuv = choice.libuv == Libuv::yes ? "yes" : choice.libuv == Libuv::no ? "no" : "unknown";
-}
-
 // --local-addr on asks for torchrun's --local_addr, which torch 1.x's torchrun lacks (Debian 12's
 // 1.13 exits "unrecognized arguments" on every node): said once, before anything starts.
 void refuse_local_addr_without_support(const LaunchRequest& request, const TorchChoice& torch) {
@@ -40,6 +35,13 @@ void refuse_local_addr_without_support(const LaunchRequest& request, const Torch
     throw LaunchError("--local-addr on: this torch (" + std::to_string(torch.version->major) + "." +
                       std::to_string(torch.version->minor) +
                       ") has no torchrun --local_addr: use --local-addr auto (the default) or off, or torch 2");
+}
+
+// Every torch choice (the launching host's, or an image's) passes here on its way to the nodes.
+void record_torch(LaunchRequest& request, const TorchChoice& choice) {
+    refuse_local_addr_without_support(request, choice);
+    request.stage.torch_version = choice.version ? to_string(*choice.version) : std::string();
+    request.stage.torch_libuv = choice.libuv == Libuv::yes ? "yes" : choice.libuv == Libuv::no ? "no" : "unknown";
 }
 
 TorchrunQuirks quirks_of(const LaunchRequest& request) {
@@ -61,7 +63,6 @@ TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& ou
     choice.libuv = out.find("libuv=yes") != std::string::npos  ? Libuv::yes
                    : out.find("libuv=no") != std::string::npos ? Libuv::no
                                                                 : Libuv::unknown;
-    refuse_local_addr_without_support(request, choice);
     if (torchrun_quirks(choice.version, choice.libuv, request.torchrun_args).legacy_store) {
         throw LaunchError("the torch in " + request.container_image +
                           " is built without libuv; spark-launch runs such a torchrun through its legacy-store helper, "
@@ -71,16 +72,14 @@ TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& ou
     return choice;
 }
 
-// The image's torch, from a probe that runs python in it (a step on the head, or docker/podman here).
 // What a failed probe in a docker or podman image means, by the runtime's exit status (podman-run(1)
 // "Exit Status", as docker run's: 125 the runtime's own error, such as an image it neither has
 // nor can pull; 126 the command cannot be invoked; 127 it is not in the image). The runtime's own
 // message is on stderr above. Empty: nothing the status alone says.
-std::string runtime_probe_failure(const LaunchRequest& request, const Argv& probe, int status) {
+std::string runtime_probe_failure(const LaunchRequest& request, const std::string& host, const Argv& probe, int status) {
     const std::string& runtime = request.container_runtime;
     const std::string& image = request.container_image;
-    const std::string where = " on " + local_hostname() + " (" + runtime + " exited " + std::to_string(status) +
-                              "; its message is above)";
+    const std::string where = " on " + host + " (" + runtime + " exited " + std::to_string(status) + "; its message is above)";
     if (status == 125) {
         return runtime + " could not run the image " + image + where +
                ": an image this host does not have and cannot pull (check its name; `" + runtime + " pull " + image +
@@ -93,11 +92,12 @@ std::string runtime_probe_failure(const LaunchRequest& request, const Argv& prob
     return "";
 }
 
+// The image's torch, from a probe that runs python in it (a step on the head, or docker/podman here).
 TorchChoice probe_image_torch(const LaunchRequest& request, const std::string& where, const Argv& probe) {
     const Captured answer = run_capture(probe, 300);
     if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
         if (!request.container_runtime.empty() && answer.status != 0) {
-            if (std::string why = runtime_probe_failure(request, probe, answer.status); !why.empty()) throw LaunchError(why);
+            if (std::string why = runtime_probe_failure(request, where, probe, answer.status); !why.empty()) throw LaunchError(why);
         }
         throw LaunchError("cannot start python3 with torch in the image " + request.container_image + " on " + where + " (" +
                           shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(answer.status) +
@@ -114,7 +114,6 @@ public:
                 TorchChoice choice;
                 const TorchInstall install = find_torch(request.torchrun);
                 choice.version = install.version;
-                refuse_local_addr_without_support(request, choice);
                 // Only a torch whose default is libuv needs asking, and --print runs no interpreter.
                 if (libuv_is_default(choice.version) && !request.print) choice.libuv = probe_libuv(install, 60);
                 record_torch(request, choice);
