@@ -39,33 +39,32 @@ show_file() {
     done <"$1"
 }
 saved_ifs=$IFS
-IFS=:
-set -f
-for d in ${LD_LIBRARY_PATH:-}; do
-    set +f
-    case $d in /*) found "$d"/libnccl.so.2 "$d"/libnccl-net*.so*;; esac
+# each_entry FUNCTION SEPARATORS LIST: FUNCTION on every absolute entry of LIST split at the
+# SEPARATORS, unglobbed (globbing and IFS are back to normal inside FUNCTION).
+each_entry() {
+    ee_function=$1 ee_separators=$2
+    IFS=$ee_separators
     set -f
-done
-set +f
-IFS=$saved_ifs
-IFS=': '
-set -f
-for d in ${LD_PRELOAD:-}; do
+    for ee_entry in $3; do
+        set +f
+        IFS=$saved_ifs
+        case $ee_entry in /*) "$ee_function" "$ee_entry";; esac
+        IFS=$ee_separators
+        set -f
+    done
     set +f
-    case $d in /*) found "$d";; esac
-    set -f
-done
+    IFS=$saved_ifs
+}
+library_dir() { found "$1"/libnccl.so.2 "$1"/libnccl-net*.so*; }
+first_python() {
+    if [ -z "$py_prefix" ] && [ -x "$1/python3" ]; then found "$1/python3"; py_prefix=${1%/*}; fi
+}
+each_entry library_dir : "${LD_LIBRARY_PATH:-}"
+each_entry found ': ' "${LD_PRELOAD:-}"
 py_prefix=
-IFS=:
-for d in ${PATH:-}; do
-    set +f
-    case $d in /*) if [ -z "$py_prefix" ] && [ -x "$d/python3" ]; then found "$d/python3"; py_prefix=${d%/*}; fi;; esac
-    set -f
-done
-set +f
-IFS=$saved_ifs
+each_entry first_python : "${PATH:-}"
 for d in /usr/lib/*-linux-gnu /lib/*-linux-gnu /usr/lib64 /usr/local/cuda/lib64 /usr/local/lib /usr/lib; do
-    found "$d"/libnccl.so.2 "$d"/libnccl-net*.so*
+    library_dir "$d"
 done
 python_packages() {
     for p do

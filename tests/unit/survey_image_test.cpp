@@ -140,8 +140,9 @@ TEST(ImageView, WheelsLoaderPathAndInterfacesComeFromTheProbe) {
 }
 
 // The real probe script under this machine's sh, over an image-like tree of the job's own Python
-// environments: a libnccl in LD_PRELOAD comes first, then the wheels of the venv (VIRTUAL_ENV),
-// of the first python3 on PATH (a uv-style /opt/app) and of ~/.local, in that order.
+// environments: a libnccl in LD_PRELOAD comes first, then LD_LIBRARY_PATH's (an entry with a space,
+// a relative one skipped), then the wheels of the venv (VIRTUAL_ENV), of the first python3 on PATH
+// (a uv-style /opt/app) and of ~/.local, in that order.
 TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
     namespace fs = std::filesystem;
     const std::string root = ::testing::TempDir() + "/image-envs";
@@ -161,9 +162,13 @@ TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
     fs::permissions(root + "/opt/app/bin/python3", fs::perms::owner_all);
     fs::create_directories(root + "/preload");
     std::ofstream(root + "/preload/libnccl.so.2.29.7") << "";
+    fs::create_directories(root + "/ld dir");
+    std::ofstream(root + "/ld dir/libnccl.so.2.25.1") << "";
+    fs::create_symlink("libnccl.so.2.25.1", root + "/ld dir/libnccl.so.2");
     const auto run = testing::run_program(
         {"/bin/sh", "-c", image_probe_script(), "sparkfabric-image-probe"},
         {{"LD_PRELOAD", "/lib/none.so " + root + "/preload/libnccl.so.2.29.7"},
+         {"LD_LIBRARY_PATH", "relative:" + root + "/ld dir"},
          {"VIRTUAL_ENV", root + "/venv"},
          {"PATH", "relative:" + root + "/opt/app/bin:/usr/bin:/bin"},
          {"HOME", root + "/home/user"}});
@@ -173,7 +178,8 @@ TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
     for (const auto& library : view.runtime.software.nccl) {
         if (library.source != "system") found.push_back(library.version + " " + library.source);  // this machine's own
     }
-    EXPECT_EQ(found, (std::vector<std::string>{"2.29.7 LD_PRELOAD", "2.27.3 pip", "2.28.3 pip", "2.26.2 pip"}));
+    EXPECT_EQ(found, (std::vector<std::string>{"2.29.7 LD_PRELOAD", "2.25.1 LD_LIBRARY_PATH", "2.27.3 pip", "2.28.3 pip",
+                                                "2.26.2 pip"}));
 }
 
 std::vector<NodeReport> two_nodes_in(const std::string& image_output) {
