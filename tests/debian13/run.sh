@@ -60,4 +60,4 @@ stage_done "unit tests"
 flock -o /var/lock/sparkfabric-cluster.lock chroot "$root" env -i HOME=/root LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     bash -c "cd $src/build-debian13 && ctest --output-on-failure --no-tests=error -R '^cluster\.(${SPARKFABRIC_DEBIAN13_CLUSTER_TESTS:-plugin|launch|steps|injection|examples|ring|survey})\$'"
-stage_done "cluster tests (plugin; spark-launch torchrun on 2 and 10 nodes, mpirun, srun; steps, injection, examples, ring, survey)"
+stage_done "cluster tests (${SPARKFABRIC_DEBIAN13_CLUSTER_TESTS:-plugin; spark-launch torchrun on 2 and 10 nodes, mpirun, srun; steps, injection, examples, ring, survey})"
