@@ -17,7 +17,9 @@ root=$(cd "$here/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 results="$here/results"
 mkdir -p "$results"
-source "$root/tests/cluster/testlib.sh"
+source "$root/tools/cluster/session.sh"
+require_build_visible_to_nodes "$build"
+cluster_session_begin
 STEP_RUNS=${BENCH_STEP_RUNS:-200}  # a step is ~50-150 ms; the noise between two runs is ~1 ms
 LAUNCH_RUNS=${BENCH_LAUNCH_RUNS:-5}
 PROLOG_RUNS=${BENCH_PROLOG_RUNS:-50}

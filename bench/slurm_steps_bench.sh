@@ -34,7 +34,8 @@ if [ "${1:-}" = --debian13 ]; then
 fi
 
 rounds=${1:-6}
-source "$root/tests/cluster/testlib.sh"
+source "$root/tools/cluster/session.sh"
+cluster_session_begin
 nodes=10
 sf_cluster_up "$nodes"
 : >"$SF_CLUSTER_STATE/plugstack.conf"  # no plugin: the steps alone

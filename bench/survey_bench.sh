@@ -7,7 +7,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 runs=${2:-5}
-source "$root/tests/cluster/testlib.sh"
+source "$root/tools/cluster/session.sh"
+require_build_visible_to_nodes "$build"
+cluster_session_begin
 result=$root/bench/results/survey.md
 {
     echo "# spark-fabric survey, wall time"

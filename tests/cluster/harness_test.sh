@@ -3,9 +3,8 @@
 # interface names and MTUs, batch jobs, TCP and a torchrun/gloo all_reduce over the fabric,
 # link fault injection, and a clean teardown. Usage: harness_test.sh [BUILD_DIR] (unused)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/testlib.sh"
-cluster="$here/cluster.sh"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin --no-build
 py=/usr/bin/python3        # the interpreter that has torch
 torchrun=/usr/bin/torchrun
 
@@ -16,7 +15,7 @@ assert_clean() {  # after a down: no namespaces, bridges, daemons or /etc/hosts 
     [ -z "$(pgrep -f -- "-f $SF_CLUSTER_STATE/slurm.conf" || true)" ] || fail "slurm daemons left after down"
 }
 
-# ------------------------------------------------------------------ 2 nodes
+test_case "2 nodes: srun, MTUs, cluster.sh exec"
 t0=$SECONDS
 sf_cluster_up 2
 state=$SF_CLUSTER_STATE
@@ -30,10 +29,11 @@ out=$(run_with_timeout 30 srun -N2 -l cat /sys/class/net/enp1s0f1np1/mtu /sys/cl
 assert_eq "$out" "$(printf '0: 9000\n0: 1500\n1: 9000\n1: 1500' | sort)" "fabric/management MTU"
 pass "enp1s0f1np1 MTU 9000 and enP7s7 MTU 1500 on both nodes"
 
-out=$("$cluster" exec spark-dgx-2 sh -c 'hostname; cat /sys/class/net/enp1s0f1np1/address >/dev/null && echo if-ok')
+out=$(sf_cluster exec spark-dgx-2 sh -c 'hostname; cat /sys/class/net/enp1s0f1np1/address >/dev/null && echo if-ok')
 assert_eq "$out" "$(printf 'spark-dgx-2\nif-ok')" "cluster.sh exec"
 pass "cluster.sh exec runs inside the node"
 
+test_case "sbatch on 2 nodes"
 cat > "$state/harness_job.sbatch" <<'JOB'
 #!/bin/bash
 #SBATCH -N2
@@ -48,6 +48,7 @@ assert_contains "$out" "inet 192.168.200.1/24" "step on node 1"
 assert_contains "$out" "inet 192.168.200.2/24" "step on node 2"
 pass "sbatch --wait: script on spark-dgx-1, its srun sees both fabric addresses"
 
+test_case "TCP over the fabric"
 # A real TCP connection between two nodes over the fabric network.
 cat > "$state/tcp_check.py" <<'PY'
 import os, socket, sys, time
@@ -74,6 +75,7 @@ assert_contains "$out" "TCP_SERVER got=ping peer=192.168.200.2 local=192.168.200
 assert_contains "$out" "TCP_CLIENT got=pong local=192.168.200.2" "TCP client on node 2"
 pass "TCP over the fabric between spark-dgx-2 and spark-dgx-1"
 
+test_case "link down and up again"
 # Fault injection: with node 1's fabric link down, node 2 cannot reach it; back up, it can.
 probe='import socket,sys
 s=socket.socket(); s.settimeout(2)
@@ -83,18 +85,19 @@ except ConnectionRefusedError:
     print("reach")   # the host answered (nothing listens on port 9)
 except OSError as e:
     print("unreachable", e)'
-"$cluster" link-down spark-dgx-1 2>/dev/null
+sf_cluster link-down spark-dgx-1 2>/dev/null
 out=$(run_with_timeout 30 srun -w spark-dgx-1 cat /sys/class/net/enp1s0f1np1/operstate)
 assert_eq "$out" "down" "operstate after link-down"
-out=$(run_with_timeout 20 "$cluster" exec spark-dgx-2 "$py" -c "$probe")
+out=$(run_with_timeout 20 "$cluster_tools/cluster.sh" exec spark-dgx-2 "$py" -c "$probe")
 assert_contains "$out" "unreachable" "fabric with node 1 link down"
-"$cluster" link-up spark-dgx-1 2>/dev/null
+sf_cluster link-up spark-dgx-1 2>/dev/null
 out=$(run_with_timeout 30 srun -w spark-dgx-1 cat /sys/class/net/enp1s0f1np1/operstate)
 assert_eq "$out" "up" "operstate after link-up"
-out=$(run_with_timeout 20 "$cluster" exec spark-dgx-2 "$py" -c "$probe")
+out=$(run_with_timeout 20 "$cluster_tools/cluster.sh" exec spark-dgx-2 "$py" -c "$probe")
 assert_eq "$out" "reach" "fabric with node 1 link back up"
 pass "link-down/link-up on spark-dgx-1 cuts and restores the fabric"
 
+test_case "torchrun all_reduce over the fabric"
 # torchrun c10d rendezvous + gloo all_reduce across the two nodes, over the fabric.
 cat > "$state/torchrun_node.sh" <<EOF
 #!/bin/bash
@@ -116,13 +119,14 @@ assert_contains "$out" "host=spark-dgx-1 iface=enp1s0f1np1 conns=192.168.200.1->
 assert_contains "$out" "host=spark-dgx-2 iface=enp1s0f1np1 conns=192.168.200.2->192.168.200.1" "rank 1 gloo peer over the fabric"
 pass "torchrun c10d + gloo all_reduce over the fabric in $((SECONDS - t0)) s"
 
+test_case "down leaves nothing"
 t0=$SECONDS
-"$cluster" down --state "$state" 2>/dev/null
+sf_cluster down --state "$state" 2>/dev/null
 assert_clean
-"$cluster" down --state "$state" 2>/dev/null || fail "second down failed"
+sf_cluster down --state "$state" 2>/dev/null || fail "second down failed"
 pass "down in $((SECONDS - t0)) s leaves nothing behind, and is idempotent"
 
-# ------------------------------------------------------------------ 10 nodes
+test_case "10 nodes with twins"
 t0=$SECONDS
 sf_cluster_up 10 --twins
 pass "10-node cluster up in $((SECONDS - t0)) s"
@@ -136,6 +140,6 @@ assert_eq "$(echo "$out" | grep -c ' 9000$')" "10" "twin interface MTU on every 
 assert_contains "$(getent hosts spark-dgx-10)" "10.77.0.10" "spark-dgx-10 resolves to its management address"
 pass "--twins: enP2p1s0f1np1 MTU 9000 on all 10 nodes, names resolve"
 t0=$SECONDS
-"$cluster" down --state "$state" 2>/dev/null
+sf_cluster down --state "$state" 2>/dev/null
 assert_clean
 pass "10-node cluster down in $((SECONDS - t0)) s"

@@ -4,22 +4,18 @@
 # Jobs run as an ordinary user, with the command lines a user types (no torchrun flags).
 # Usage: launch_test.sh BUILD_DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: launch_test.sh BUILD_DIR}" && pwd)
-source "$here/testlib.sh"
-launch="$build/launcher/spark-launch"
-check_py="$here/allreduce_check.py"
-mpi_check="$build/examples/mpi_fabric_check"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin "$@"
 
+test_case "outside any allocation"
 # Outside any allocation and without a hostfile: a clear error, nothing started.
-set +e
-out=$(as_user env -u SLURM_JOB_ID "$launch" torchrun -- x.py 2>&1); rc=$?
-set -e
+capture as_user env -u SLURM_JOB_ID "$launch" torchrun -- x.py
 assert_eq "$rc" "2" "no allocation exit status"
 assert_contains "$out" "not inside a Slurm allocation" "no allocation message"
 
+test_case "2 nodes from sbatch: torchrun, mpirun, srun"
 sf_cluster_up 2
-printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
+printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 
 cat > "$SF_USER_DIR/launch.sbatch" <<JOB
 #!/bin/bash
@@ -37,8 +33,7 @@ echo "torchrun chosen id exit \$?"
 $launch --local-addr on torchrun -- $check_py
 echo "torchrun local-addr on exit \$?"
 JOB
-run_with_timeout 300 as_user sbatch --wait -o "$SF_USER_DIR/launch.out" "$SF_USER_DIR/launch.sbatch" >/dev/null || true
-out=$(cat "$SF_USER_DIR/launch.out")
+run_batch_job 300 "$SF_USER_DIR/launch.sbatch"
 assert_contains "$out" "--rdzv_endpoint=192.168.200.1:" "print: the head's fabric address (the batch step runs on the head)"
 assert_contains "$out" "--rdzv_id=slurm-" "print: a job-unique rendezvous id"
 torch_python=$(sed -n '1s/^#! *//p' "$(command -v torchrun)")  # the torch torchrun runs, as spark-launch finds it
@@ -58,6 +53,7 @@ assert_eq "$(echo "$out" | grep -c MPI_FABRIC_OK)" "2" "mpirun and srun ranks go
 assert_contains "$out" "srun exit 0" "srun --mpi=pmix exit"
 pass "spark-launch mpirun and srun --mpi=pmix: every rank has the plan's variables"
 
+test_case "--rdzv-id and --local-addr"
 # --rdzv-id and --local-addr, as the ranks see them. The agent hands the ranks MASTER_ADDR: the
 # head's --local_addr where torchrun got one, else its host name (torch 2.6:
 # distributed/elastic/rendezvous/api.py:89 `local_addr or socket.getfqdn()`; torch 1.13, which
@@ -80,11 +76,13 @@ else
 fi
 pass "--rdzv-id and --local-addr: the id and the head's address every rank was given"
 
+test_case "salloc off the head node"
 # salloc keeps its shell here, off the head node: the head's address is asked of the head.
 out=$(run_with_timeout 300 as_user salloc -N2 "$launch" torchrun -- "$check_py" 2>&1)
 assert_allreduce "$out" 2
 pass "salloc off the head node: head address found through the head"
 
+test_case "--print off the head node"
 # --print runs nothing: off the head it cannot know the head's address, and says so.
 out=$(run_with_timeout 120 as_user salloc -N2 "$launch" --print torchrun -- "$check_py" 2>&1)
 assert_contains "$out" "# spark-dgx-1" "print: the head's line"
@@ -93,9 +91,10 @@ assert_contains "$out" "<fabric address of spark-dgx-1>:<free port on spark-dgx-
 assert_not_contains "$out" "srun" "print: no srun"
 pass "--print off the head: each node's torchrun line, placeholders for what only a launch finds out"
 
+test_case "10 nodes: torchrun and mpirun"
 sf_cluster_down
 sf_cluster_up 10
-printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
+printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 out=$(run_with_timeout 600 as_user salloc -N10 "$launch" torchrun -- "$check_py" 2>&1)
 assert_allreduce "$out" 10
 pass "ten nodes: torchrun all_reduce across every node on the fabric"

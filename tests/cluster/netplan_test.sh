@@ -8,11 +8,8 @@
 # subnets must fail the survey, and `netplan --check` on the node must say so.
 # Usage: netplan_test.sh BUILD_DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: netplan_test.sh BUILD_DIR}" && pwd)
-source "$here/testlib.sh"
-fabric="$build/tools/spark-fabric/spark-fabric"
-plugin="$build/spank/sparkfabric.so"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin "$@"
 units="$here/../netplan/networkd_units.py"
 [ -x "$fabric" ] || fail "no spark-fabric at $fabric: build first"
 netplan=$(command -v netplan || echo /usr/sbin/netplan)
@@ -57,13 +54,13 @@ apply_file() {  # NODE FILE
 }
 
 env_of() {  # NODE NODE_COUNT: the node's `spark-fabric env` as its jobs would get it
-    "$here/cluster.sh" exec "$1" "$fabric" env --nodes "$2" 2>/dev/null
+    sf_cluster exec "$1" "$fabric" env --nodes "$2" 2>/dev/null
 }
 survey() {  # NODELIST: sets out and rc
-    set +e
-    out=$(run_with_timeout 120 as_user salloc -Q -w "$1" "$fabric" survey --timeout 30 --color never 2>&1)
-    rc=$?
-    set -e
+    capture run_with_timeout 120 as_user salloc -Q -w "$1" "$fabric" survey --timeout 30 --color never
+}
+netplan_check_on() {  # NODE NODES TOPOLOGY: `spark-fabric netplan --check` on NODE of its generated root; sets out and rc
+    capture sf_cluster exec "$1" "$fabric" netplan --topology "$3" --nodes "$2" --root-dir "$plans/$1" --check
 }
 expect_healthy() {  # NODELIST SHAPE COUNT
     local list=$1 shape=$2 count=$3 k env
@@ -88,7 +85,8 @@ expect_healthy() {  # NODELIST SHAPE COUNT
     assert_contains "$out" "SPARKFABRIC_TOPOLOGY=$shape" "$shape survey: the shape"
 }
 
-# 1. A pair and an 8-node switch on one fabric bridge per twin (cluster.sh --twins).
+test_case "a pair"
+# A pair and an 8-node switch on one fabric bridge per twin (cluster.sh --twins).
 sf_cluster_up 8 --twins
 printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 plans=$SF_CLUSTER_STATE/netplan
@@ -100,19 +98,17 @@ assert_contains "$env" "export NCCL_SOCKET_IFNAME='=enp1s0f1np1,enP2p1s0f1np1'" 
 assert_contains "$env" "export SPARKFABRIC_FABRIC_ADDR=192.168.100.2" "pair: node 2 is .2"
 expect_healthy "spark-dgx-[1-2]" pair 2
 # --check on the node: its own file and its live interfaces agree with the plan.
-set +e
-check=$("$here/cluster.sh" exec spark-dgx-2 "$fabric" netplan --topology pair --nodes "$(node_list 1 2)" \
-        --root-dir "$plans/spark-dgx-2" --check 2>&1)
-check_rc=$?
-set -e
-assert_eq "$check_rc" "0" "pair: --check on spark-dgx-2"
-assert_contains "$check" "and the live interfaces" "pair: --check read the live interfaces"
+netplan_check_on spark-dgx-2 "$(node_list 1 2)" pair
+assert_eq "$rc" "0" "pair: --check on spark-dgx-2"
+assert_contains "$out" "and the live interfaces" "pair: --check read the live interfaces"
 pass "pair: netplan's addresses give a pair with no error ($((SECONDS - t0)) s)"
 
+test_case "an 8-node switch"
 apply_plan "$(node_list 1 8)" --topology switch
 expect_healthy "spark-dgx-[1-8]" switch 8
 pass "8-node switch: netplan's addresses give a switch with no error ($((SECONDS - t0)) s)"
 
+test_case "a node on the wrong subnets"
 # The loop must catch wrong addresses: node 3 planned on other subnets fails the survey, and
 # --check on node 3 against the cluster's plan names the wrong subnet.
 "$fabric" netplan --topology switch --nodes "$(node_list 1 8)" --node spark-dgx-3 \
@@ -121,20 +117,17 @@ apply_file spark-dgx-3 "$plans/wrong.yaml"
 survey "spark-dgx-[1-8]"
 assert_eq "$rc" "2" "node 3 on the wrong subnets: survey exit status"
 assert_contains "$out" "FAIL spark-dgx-3: 192.168.110.0/24, 192.168.111.0/24: shares no fabric subnet" "wrong subnets named"
-set +e
-check=$("$here/cluster.sh" exec spark-dgx-3 "$fabric" netplan --topology switch --nodes "$(node_list 1 8)" \
-        --root-dir "$plans/spark-dgx-3" --check 2>&1)
-check_rc=$?
-set -e
-assert_eq "$check_rc" "1" "--check of node 3's wrong file"
-assert_contains "$check" "error: enp1s0f1np1: has 192.168.110.3/24" "--check names the wrong address"
-assert_contains "$check" "warning: enP2p1s0f1np1: live: has 192.168.111.3/24, not 192.168.101.3/24 yet" "--check: live"
+netplan_check_on spark-dgx-3 "$(node_list 1 8)" switch
+assert_eq "$rc" "1" "--check of node 3's wrong file"
+assert_contains "$out" "error: enp1s0f1np1: has 192.168.110.3/24" "--check names the wrong address"
+assert_contains "$out" "warning: enP2p1s0f1np1: live: has 192.168.111.3/24, not 192.168.101.3/24 yet" "--check: live"
 pass "a node on the wrong subnets: the survey fails and --check names the file's address ($((SECONDS - t0)) s)"
 
-# 2. Rings: NVIDIA's cabling (node K's port 0 to node K+1's port 1). cluster.sh --ring cables the
+# Rings: NVIDIA's cabling (node K's port 0 to node K+1's port 1). cluster.sh --ring cables the
 # domain-0000 functions; the domain-0002 twins get their own veth "cable" beside each.
 ring() {  # N
     local count=$1 k next
+    test_case "a $count-node ring"
     sf_cluster_down
     sf_cluster_up "$count" --ring
     printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"

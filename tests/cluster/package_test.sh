@@ -4,9 +4,8 @@
 # installed plugin into a real 2-node cluster, and a batch job runs the installed spark-launch.
 # The package is purged again at the end. Usage: package_test.sh [BUILD_DIR] (unused)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/testlib.sh"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin --no-build
 command -v dpkg-deb >/dev/null || { echo "SKIP: not a Debian system (no dpkg-deb)" >&2; exit 77; }
 if dpkg-query -W -f='${Status}' sparkfabric 2>/dev/null | grep -q 'ok installed'; then
     echo "SKIP: sparkfabric is installed on this machine already; this test will not replace it" >&2
@@ -14,6 +13,7 @@ if dpkg-query -W -f='${Status}' sparkfabric 2>/dev/null | grep -q 'ok installed'
 fi
 [ -f /etc/slurm/plugstack.conf ] || fail "/etc/slurm/plugstack.conf is missing (it comes with slurm-wlm-basic-plugins)"
 
+test_case "the .deb"
 deb=$("$root/scripts/package" | tail -1)
 [ -f "$deb" ] || fail "scripts/package did not print a .deb (got '$deb')"
 slurm_series=$(dpkg-query -W -f='${Version}' slurm-client | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
@@ -33,6 +33,7 @@ done
 [ -n "$plugin_dir" ] || fail "no sparkfabric.so in the package"
 pass "$(basename "$deb"): Depends '$depends', plugin in $plugin_dir"
 
+test_case "apt-get install"
 purge() { DEBIAN_FRONTEND=noninteractive dpkg --purge sparkfabric >/dev/null 2>&1 || true; }
 trap 'purge; sf_cluster_down' EXIT
 trap 'purge; sf_cluster_down; exit 130' INT TERM
@@ -49,16 +50,14 @@ assert_contains "$(cat "$hook")" 'exec "/usr/bin/spark-fabric" enroot-hook' "the
 assert_not_contains "$(cat "$hook")" "$root" "no build tree path in the installed enroot hook"
 pass "apt-get install: spark-fabric, spark-launch, the plugin and Debian's plugstack.conf.d snippet"
 
+test_case "the installed plugin in a 2-node cluster"
 sf_cluster_up 2 --plugstack /etc/slurm/plugstack.conf
 trap 'purge; sf_cluster_down' EXIT  # sf_cluster_up set its own
 assert_contains "$(srun --help 2>&1)" "--fabric-check" "srun --help lists the installed plugin's options"
 out=$(run_with_timeout 60 srun -N2 -l sh -c 'echo "$SPARKFABRIC_FABRIC_ADDR $NCCL_SOCKET_IFNAME"' | sort)
 assert_eq "$out" "$(printf '0: 192.168.200.1 =enp1s0f1np1\n1: 192.168.200.2 =enp1s0f1np1')" "injected by the installed plugin"
-set +e
-out=$(run_with_timeout 60 srun -N1 --nccl-mode=fast true 2>&1)
-rc=$?
-set -e
-[ "$rc" -ne 0 ] || fail "srun --nccl-mode=fast was accepted"
+capture run_with_timeout 60 srun -N1 --nccl-mode=fast true
+assert_fails "$rc" "srun --nccl-mode=fast"
 assert_contains "$out" "nccl-mode" "a bad option value is refused, naming the option"
 pass "Debian's plugstack.conf loads the installed plugin: values injected on both nodes, bad values refused"
 
@@ -66,7 +65,7 @@ cat > "$SF_CLUSTER_STATE/package.sbatch" <<JOB
 #!/bin/bash
 #SBATCH -N2
 /usr/bin/spark-launch --torchrun /usr/bin/torchrun --torchrun-arg=--redirects=1 --torchrun-arg=--tee=1 \
-    torchrun -- $here/allreduce_check.py
+    torchrun -- $check_py
 echo "torchrun exit \$?"
 JOB
 run_with_timeout 300 sbatch --wait -o "$SF_CLUSTER_STATE/package.out" "$SF_CLUSTER_STATE/package.sbatch" >/dev/null || true
@@ -75,6 +74,7 @@ assert_contains "$out" "torchrun exit 0" "installed spark-launch torchrun"
 assert_allreduce "$out" 2
 pass "sbatch with the installed spark-launch: torchrun all_reduce on the fabric"
 
+test_case "dpkg --purge"
 sf_cluster_down
 purge
 for path in /usr/bin/spark-fabric /usr/bin/spark-launch "$plugin_dir/sparkfabric.so" \

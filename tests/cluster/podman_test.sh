@@ -7,25 +7,23 @@
 # container is left on any host after a job that succeeds, fails or is stopped, and that a missing
 # image is a clear error. Usage: podman_test.sh BUILD_DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: podman_test.sh BUILD_DIR}" && pwd)
-source "$here/testlib.sh"
-test_started=$SECONDS  # after testlib took the cluster lock
-launch="$build/launcher/spark-launch"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin "$@"
+test_started=$SECONDS  # after the cluster lock was taken
 for command in podman runc /usr/sbin/sshd; do
     command -v "$command" >/dev/null 2>&1 || fail "no $command: install podman, runc and openssh-server (scripts/install-deps)"
 done
 
 # The image: the Debian + python3-torch root of the enroot tests, imported once (cached), with
 # the ENV of an image built on another cluster: the plan's values must beat it.
-store=$("$here/podman_image.sh" torch "$SF_TEST_USER" NCCL_SOCKET_IFNAME=eth0 GLOO_SOCKET_IFNAME=eth0) \
+store=$("$cluster_tools/podman_image.sh" torch "$SF_TEST_USER" NCCL_SOCKET_IFNAME=eth0 GLOO_SOCKET_IFNAME=eth0) \
     || fail "the podman test image could not be made (above)"
 image=localhost/sparkfabric-torch
 
 # spark-dgx-2 is cabled on cage 0: its interface names differ from spark-dgx-1's. Each node is
 # a host where containers run: cgroup tree, own /dev/shm (cluster.sh --container-host).
 sf_cluster_up 2 --node-cage spark-dgx-2=0 --container-host
-source "$here/node_sshd.sh"
+source "$cluster_tools/node_sshd.sh"
 node_sshd_setup
 # Each node its own podman state, as each host has its own: the containers in a store of the
 # node's (rootless podman takes its folder from rootless_storage_path, containers/storage 1.43
@@ -52,7 +50,7 @@ for node in spark-dgx-1 spark-dgx-2; do
     start_node_sshd "$node" -o \
         "SetEnv=CONTAINERS_STORAGE_CONF=$dir/storage.conf CONTAINERS_CONF=$dir/containers.conf XDG_RUNTIME_DIR=/tmp/podman-run"
 done
-on_node1=("$here/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" --)
+on_node1=("$cluster_tools/cluster.sh" exec spark-dgx-1 runuser -u "$SF_TEST_USER" --)
 printf '192.168.200.1\n192.168.200.2\n' > "$SF_USER_DIR/hosts"
 chown "$SF_TEST_USER" "$SF_USER_DIR/hosts"
 # The tests' folder in the container, where torchrun finds the worker.
@@ -88,8 +86,9 @@ assert_nothing_left() {  # WHAT
     done
 }
 
-# 1. torchrun in the image on both hosts: each container has its own host's plan, not the other
-#    host's (spark-dgx-2's cage-0 names) and not the image's eth0; gloo all_reduce on the fabric.
+test_case "torchrun in containers on two hosts"
+# torchrun in the image on both hosts: each container has its own host's plan, not the other
+# host's (spark-dgx-2's cage-0 names) and not the image's eth0; gloo all_reduce on the fabric.
 launch 0 "podman torchrun" "${in_image[@]}" --container-image "$image" torchrun -- "$worker"
 assert_contains "$out" "CONTAINER host=spark-dgx-1 marker=/run/.containerenv NCCL_SOCKET_IFNAME==enp1s0f1np1 GLOO_SOCKET_IFNAME=enp1s0f1np1 SPARKFABRIC_BOOTSTRAP_ADDR=192.168.200.1" \
     "spark-dgx-1's container: its own plan"
@@ -102,8 +101,9 @@ assert_eq "$(grep -c 'podman cannot give the container unlimited locked memory' 
 assert_nothing_left "after a job that succeeded"
 pass "podman torchrun on 2 hosts: each container its own host's values over the image's, all_reduce on the fabric, nothing left"
 
-# 2. A failing job: every worker exits 3; the first host whose torchrun fails ends the launch,
-#    naming it, and no container is left on either host.
+test_case "a failing job"
+# A failing job: every worker exits 3; the first host whose torchrun fails ends the launch,
+# naming it, and no container is left on either host.
 launch 1 "podman torchrun failing" "${in_image[@]}" --container-image "$image" torchrun -- "$worker" --fail
 assert_contains "$out" "FAILING on purpose on spark-dgx-1" "the worker on spark-dgx-1 failed"
 assert_contains "$out" "FAILING on purpose on spark-dgx-2" "the worker on spark-dgx-2 failed"
@@ -111,7 +111,8 @@ assert_contains "$out" "of 2) failed with exit status 1; stopping the others" "n
 assert_nothing_left "after a job that failed"
 pass "podman torchrun failing: the launch ends naming the host, no container left on either host"
 
-# 3. SIGTERM to spark-launch while the programs run: every host's container ends and is removed.
+test_case "SIGTERM to spark-launch"
+# SIGTERM to spark-launch while the programs run: every host's container ends and is removed.
 "${on_node1[@]}" "$launch" "${in_image[@]}" --container-image "$image" torchrun -- /sparkfabric-tests/sleep_worker.py \
     > "$SF_USER_DIR/sigterm.out" 2>&1 &
 launch_job=$!
@@ -121,15 +122,14 @@ for ((i = 0; i < 600; i++)); do
 done
 [ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigterm.out")" = 2 ] || { cat "$SF_USER_DIR/sigterm.out"; fail "workers did not start in their containers"; }
 kill -TERM $(user_procs_on spark-dgx-1 "spark-launch --hostfile")
-set +e
-wait "$launch_job"; rc=$?
-set -e
+keep_status wait "$launch_job"
 assert_eq "$rc" "143" "spark-launch exit status after SIGTERM (128 + 15)"
 assert_nothing_left "after SIGTERM to spark-launch"
 pass "SIGTERM to spark-launch: the containers on every host end and are removed"
 
-# 4. An image no host has (and no registry to pull it from): each host's first step says so,
-#    naming the image and the host; nothing started, nothing left.
+test_case "a missing image"
+# An image no host has (and no registry to pull it from): each host's first step says so,
+# naming the image and the host; nothing started, nothing left.
 launch 2 "a missing image" "${in_image[@]}" --container-image localhost/sparkfabric-missing torchrun -- "$worker"
 assert_contains "$out" "podman could not run the image localhost/sparkfabric-missing on spark-dgx-" "says which image and host"
 assert_contains "$out" "check its name; \`podman pull localhost/sparkfabric-missing\` on every host" "says what to do"

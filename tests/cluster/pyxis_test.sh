@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # The container stack alone in the emulated cluster: real pyxis and enroot (no sparkfabric
 # plugin loaded), real srun --container-image as the ordinary user, and nothing left behind.
-# Every part prints how long it took. Usage: pyxis_test.sh BUILD_DIR
-# (BUILD_DIR is taken as the other cluster tests take it; nothing of it is used here.)
+# Every part prints how long it took. Usage: pyxis_test.sh [BUILD_DIR] (unused)
 # shellcheck disable=SC1091,SC2016  # testlib is sourced at run time; task commands expand in the task
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-: "${1:?usage: pyxis_test.sh BUILD_DIR}"
+source "$(dirname "$0")/testlib.sh"
 
 now() { date +%s.%N; }
 took() {  # LABEL START
@@ -14,13 +12,9 @@ took() {  # LABEL START
 }
 
 # The stack and the images first, outside the cluster lock: the first torch.sqsh takes minutes.
-if [ "$(id -u)" -eq 0 ]; then
-    t=$(now)
-    "$here/container_stack.sh" build
-    "$here/container_stack.sh" images
-    took "container stack and images (cached after the first run)" "$t"
-fi
-source "$here/testlib.sh"
+t=$(now)
+cluster_test_begin --containers --no-build
+took "container stack and images (cached after the first run), then the cluster lock" "$t"
 
 # srun's working directory: one the test user can enter (pyxis does not mount it in the image).
 cd /
@@ -39,7 +33,8 @@ srun_user() {  # TIMEOUT SRUN-ARGS...: srun as the test user, output and status 
 }
 where='echo "$(hostname) image=$(cat /etc/sparkfabric-image) sh=$(readlink /bin/sh) os=$(head -n 1 /etc/os-release 2>/dev/null)"'
 
-# 1. Each node runs the task inside the busybox image (the host is Debian 12, with os-release).
+test_case "a plain image on 2 nodes"
+# Each node runs the task inside the busybox image (the host is Debian 12, with os-release).
 t=$(now)
 out=$(srun_user 120 -N2 --container-image="$images/plain.sqsh" sh -c "$where")
 took "srun -N2 plain.sqsh" "$t"
@@ -48,7 +43,8 @@ spark-dgx-2 image=plain sh=/bin/busybox os=" "both nodes inside plain.sqsh"
 assert_no_container_leftovers
 pass "srun --container-image runs every node's task in the image"
 
-# 2. The image's /etc/environment wins over the job's value (pyxis copies the container's
+test_case "an image's /etc/environment"
+# The image's /etc/environment wins over the job's value (pyxis copies the container's
 # environment back with overwrite); --container-env keeps the job's value.
 t=$(now)
 out=$(NCCL_SOCKET_IFNAME=foo srun_user 120 -N2 --container-image="$images/baked.sqsh" sh -c \
@@ -65,19 +61,19 @@ assert_eq "$(echo "$out" | sort -u)" "foo" "--container-env keeps the job's valu
 assert_no_container_leftovers
 pass "baked image: its /etc/environment wins, --container-env keeps the job's value"
 
-# 3. A missing image fails the step with pyxis's error.
+test_case "a missing image"
+# A missing image fails the step with pyxis's error.
 t=$(now)
-set +e
-out=$(srun_user 120 -N2 --container-image=/nonexistent.sqsh true); rc=$?
-set -e
+capture srun_user 120 -N2 --container-image=/nonexistent.sqsh true
 took "srun -N2 /nonexistent.sqsh (fails)" "$t"
-if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ]; then printf '%s\n' "$out" >&2; fail "a missing image gave status $rc"; fi
+assert_fails "$rc" "srun in a missing image"
 assert_contains "$out" "pyxis: failed to create container filesystem for image: /nonexistent.sqsh" "pyxis's error"
 assert_contains "$out" "[ERROR] No such file or directory: /nonexistent.sqsh" "enroot's log, printed by pyxis"
 assert_no_container_leftovers
 pass "a missing image fails with status $rc and pyxis's error"
 
-# 4. Real Python and torch inside Debian 12, on two nodes.
+test_case "torch in Debian 12, on 2 nodes"
+# Real Python and torch inside Debian 12, on two nodes.
 t=$(now)
 out=$(srun_user 300 -N2 --container-image="$images/torch.sqsh" sh -c \
       'echo "$(hostname) $(. /etc/os-release; echo "$VERSION_CODENAME") torch=$(python3 -c "import torch; print(torch.__version__)")"')
@@ -87,7 +83,8 @@ spark-dgx-2 bookworm torch=1.X" "torch imported on both nodes"
 assert_no_container_leftovers
 pass "torch.sqsh: $(echo "$out" | head -n 1 | sed 's/.*torch=/torch /') on both nodes"
 
-# 5. Ten nodes at once.
+test_case "ten nodes"
+# Ten nodes at once.
 sf_cluster_down
 t=$(now)
 sf_cluster_up 10 --containers
@@ -100,10 +97,11 @@ assert_eq "$(echo "$out" | cut -d' ' -f1 | sort -u | wc -l)" "10" "ten distinct 
 assert_no_container_leftovers
 pass "ten nodes in plain.sqsh"
 
-# 6. down leaves nothing: no container state, no mount, no enroot process.
+test_case "down leaves nothing"
+# down leaves nothing: no container state, no mount, no enroot process.
 state=$SF_CLUSTER_STATE
 t=$(now)
-"$here/cluster.sh" down --state "$state" >/dev/null 2>&1 || fail "cluster.sh down failed"
+sf_cluster down --state "$state" >/dev/null 2>&1 || fail "cluster.sh down failed"
 took "cluster down" "$t"
 trap - EXIT
 [ ! -e "$state/containers" ] || fail "cluster.sh down left $state/containers"

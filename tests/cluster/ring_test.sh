@@ -5,17 +5,14 @@
 # ring, put bootstrap on the management NIC, and spark-launch torchrun must rendezvous there.
 # Usage: ring_test.sh BUILD_DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: ring_test.sh BUILD_DIR}" && pwd)
-source "$here/testlib.sh"
-plugin="$build/spank/sparkfabric.so"
-launch="$build/launcher/spark-launch"
-[ -f "$plugin" ] || fail "no plugin at $plugin: build first"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin "$@"
 
 sf_cluster_up 4 --ring
 printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 
-# 1. Every node finds the ring from its own facts and gets the ring's rules.
+test_case "every node finds the ring"
+# Every node finds the ring from its own facts and gets the ring's rules.
 out=$(run_with_timeout 60 as_user srun -N4 bash -c 'echo "$(hostname) $SPARKFABRIC_TOPOLOGY $NCCL_SOCKET_IFNAME $GLOO_SOCKET_IFNAME $OMPI_MCA_btl_tcp_if_include $SPARKFABRIC_BOOTSTRAP_ADDR $SPARKFABRIC_FABRIC_ADDR $NCCL_ALGO ${NCCL_IB_SUBNET_AWARE_ROUTING:-unset} ${NCCL_IB_HCA:-unset}"' 2>&1)
 for k in 1 2 3 4; do
     # These emulated nodes have no RDMA devices, so no NCCL_IB_* (the ring's RDMA variables are
@@ -24,17 +21,17 @@ for k in 1 2 3 4; do
 done
 pass "four ring nodes: topology ring, bootstrap on enP7s7, Ring"
 
-# 2. The plain launch line a user types: the rendezvous must use the management addresses.
+test_case "spark-launch torchrun on the ring"
+# The plain launch line a user types: the rendezvous must use the management addresses.
 cat > "$SF_USER_DIR/ring.sbatch" <<JOB
 #!/bin/bash
 #SBATCH -N4
-$launch --print torchrun -- $here/allreduce_check.py
-$launch torchrun -- $here/allreduce_check.py
+$launch --print torchrun -- $check_py
+$launch torchrun -- $check_py
 echo "torchrun exit \$?"
 JOB
 chmod 644 "$SF_USER_DIR/ring.sbatch"
-run_with_timeout 300 as_user sbatch --wait -o "$SF_USER_DIR/ring.out" "$SF_USER_DIR/ring.sbatch" >/dev/null || true
-out=$(cat "$SF_USER_DIR/ring.out")
+run_batch_job 300 "$SF_USER_DIR/ring.sbatch"
 assert_contains "$out" "--rdzv_endpoint=10.77.0.1:" "rendezvous on the head's management address"
 assert_contains "$out" "torchrun exit 0" "torchrun exit"
 for rank in 0 1 2 3; do

@@ -7,10 +7,8 @@
 # 2 nodes from sbatch (on the head), 10 nodes from salloc (off the head).
 # Usage: serving_test.sh BUILD_DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: serving_test.sh BUILD_DIR}" && pwd)
-source "$here/testlib.sh"
-launch="$build/launcher/spark-launch"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin "$@"
 standins="$here/standins"
 venv="export PATH=$standins/bin:\$PATH PYTHONPATH=$standins/python:$here"
 
@@ -28,8 +26,9 @@ wait_ray_gone() {  # NODES: bounded wait until no node runs a stand-in Ray daemo
     return 1
 }
 
+test_case "2 nodes from sbatch: vllm, sglang, ray"
 sf_cluster_up 2
-printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
+printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 
 cat > "$SF_USER_DIR/serving.sbatch" <<JOB
 #!/bin/bash
@@ -51,8 +50,7 @@ echo "vllm node-rank exit \$?"
 SF_STANDIN_RAY_JOIN_DELAY=15 $launch --join-timeout 2 ray -- python3 $here/ray_job_check.py 2
 echo "ray late worker exit \$?"
 JOB
-run_with_timeout 400 as_user sbatch --wait -o "$SF_USER_DIR/serving.out" "$SF_USER_DIR/serving.sbatch" >/dev/null || true
-out=$(cat "$SF_USER_DIR/serving.out")
+run_batch_job 400 "$SF_USER_DIR/serving.sbatch"
 
 # vLLM: --print shows each node's line; the run starts both, each with its own address.
 assert_contains "$out" "VLLM_HOST_IP=192.168.200.1 vllm serve test/model --tensor-parallel-size 1 --distributed-executor-backend mp --nnodes 2 --node-rank 0 --master-addr 192.168.200.1 --master-port " "print: the head's vllm line"
@@ -90,6 +88,7 @@ assert_contains "$out" "spark-launch: --node-rank differs from node to node: spa
 assert_contains "$out" "vllm node-rank exit 2" "refused before starting"
 pass "a flag that cannot be the same on every node is refused with the fix"
 
+test_case "--join-timeout"
 # --join-timeout: node 2's Ray joins 15 s late; the head gives up after 2 s and says so.
 assert_contains "$out" "only 1 of 2 nodes joined Ray at 192.168.200.1:" "--join-timeout 2: the head's count"
 assert_contains "$out" "within 2 s; the others' output says why" "--join-timeout 2: the bound the user set"
@@ -98,6 +97,7 @@ assert_contains "$out" "ray late worker exit 1" "--join-timeout: the launch fail
 wait_ray_gone 2 || fail "Ray left running after the join timed out: $(ray_left_on spark-dgx-1 spark-dgx-2)"
 pass "--join-timeout: a late node fails the launch after the user's bound, Ray stopped on every node"
 
+test_case "scancel while ray runs"
 # scancel while the command runs: Slurm's SIGTERM reaches every node's stage, which stops Ray.
 cat > "$SF_USER_DIR/ray-cancel.sbatch" <<JOB
 #!/bin/bash
@@ -121,6 +121,7 @@ assert_contains "$cancel_out" "spark-launch: spark-dgx-2: Ray stopped here" "the
 wait_ray_gone 2 || fail "Ray left running after scancel: $(ray_left_on spark-dgx-1 spark-dgx-2)"
 pass "scancel during the command: Ray stopped on both nodes"
 
+test_case "sbatch --export=NONE"
 # sbatch --export=NONE, a common site policy: the script sets up its own PATH and PYTHONPATH (a
 # venv's), and spark-launch's own steps (the node stage that starts vllm) must get them.
 cat > "$SF_USER_DIR/export-none.sbatch" <<JOB
@@ -130,16 +131,16 @@ $venv
 $launch vllm -- serve test/model
 echo "export-none vllm exit \$?"
 JOB
-run_with_timeout 300 as_user sbatch --export=NONE --wait -o "$SF_USER_DIR/export-none.out" "$SF_USER_DIR/export-none.sbatch" >/dev/null || true
-out=$(cat "$SF_USER_DIR/export-none.out")
+run_batch_job 300 "$SF_USER_DIR/export-none.sbatch" --export=NONE
 assert_contains "$out" "VLLM_STANDIN_OK rank=1 nnodes=2" "--export=NONE: vllm from the script's PATH on node 2"
 assert_contains "$out" "export-none vllm exit 0" "--export=NONE: spark-launch vllm exit status"
 assert_contains "$out" "submitted with --export=NONE" "--export=NONE: spark-launch says what it passes on"
 pass "sbatch --export=NONE: spark-launch's steps get the script's PATH and PYTHONPATH"
 
+test_case "10 nodes from salloc: vllm, sglang, ray"
 sf_cluster_down
 sf_cluster_up 10
-printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"
+printf 'required %s\n' "$plugin" > "$SF_CLUSTER_STATE/plugstack.conf"
 ten() {  # COMMAND...: under salloc -N10 with the stand-ins, into $out; its time on stderr. A
           # non-zero status (run_with_timeout's 124 included) fails the test with the output.
     local started=$SECONDS status=0

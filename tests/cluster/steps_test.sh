@@ -6,15 +6,8 @@
 # sees its own fixture tree through sysfs_root (cluster.sh --node-root). Jobs run as an ordinary
 # user. Usage: steps_test.sh BUILD_DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: steps_test.sh BUILD_DIR}" && pwd)
-source "$here/testlib.sh"
-plugin="$build/spank/sparkfabric.so"
-launch="$build/launcher/spark-launch"
-fixtures="$build/fixtures"
-check_py="$here/allreduce_check.py"
-mpi_check="$build/examples/mpi_fabric_check"
-[ -f "$plugin" ] || fail "no plugin at $plugin: build first"
+source "$(dirname "$0")/testlib.sh"
+cluster_test_begin "$@"
 
 sf_cluster_up 3 --twins --node-cage spark-dgx-2=0 \
     --node-root "spark-dgx-1=$fixtures/cage1" --node-root "spark-dgx-2=$fixtures/cage0" \
@@ -26,7 +19,8 @@ chmod 644 "$state/site.yaml"
 printf 'required %s config=%s sysfs_root=%s procfs_root=%s\n' "$plugin" "$state/site.yaml" \
     "$state/node-root/sys" "$state/node-root/proc" > "$state/plugstack.conf"
 
-# 1. Nodes that differ each get their own values, in one step.
+test_case "nodes that differ, one step"
+# Nodes that differ each get their own values, in one step.
 out=$(run_with_timeout 60 as_user srun -N3 bash -c \
       'echo "$(hostname) if=$NCCL_SOCKET_IFNAME hca=$NCCL_IB_HCA gid=${NCCL_IB_GID_INDEX:-unset} family=${NCCL_IB_ADDR_FAMILY:-unset}"' 2>&1)
 assert_contains "$out" "spark-dgx-1 if==enp1s0f1np1,enP2p1s0f1np1 hca==rocep1s0f1:1,roceP2p1s0f1:1 gid=3 family=unset" "node 1: cage 1, GID 3"
@@ -34,6 +28,7 @@ assert_contains "$out" "spark-dgx-2 if==enp1s0f0np0,enP2p1s0f0np0 hca==rocep1s0f
 assert_contains "$out" "spark-dgx-3 if==enp1s0f1np1,enP2p1s0f1np1 hca==rocep1s0f1:1,roceP2p1s0f1:1 gid=unset family=AF_INET" "node 3: GID indexes differ"
 pass "heterogeneous nodes: each its own interfaces, HCAs and GID choice in the same step"
 
+test_case "memlock judged from the task"
 # The memlock check judges the limit the task gets (srun propagates the submitting shell's),
 # not slurmstepd's own.
 out=$(run_with_timeout 60 as_user bash -c 'ulimit -l 1024 && srun -N1 -n1 bash -c "ulimit -l"' 2>&1)
@@ -41,7 +36,8 @@ assert_contains "$out" "locked-memory limit is 1024 KiB" "the task's limit, from
 echo "$out" | grep -qx 1024 || { echo "$out" >&2; fail "the task does not have the 1024 KiB limit it was judged by"; }
 pass "memlock: judged from what the task gets"
 
-# 2. The batch step's values do not leak into later steps; a user's export between steps does.
+test_case "batch step and later steps"
+# The batch step's values do not leak into later steps; a user's export between steps does.
 cat > "$SF_USER_DIR/steps.sbatch" <<'JOB'
 #!/bin/bash
 #SBATCH -N3
@@ -57,8 +53,7 @@ export NCCL_IB_TIMEOUT=18 NCCL_ALGO=Ring
 srun -N3 -n3 bash -c 'show exported'
 srun -N1 -n1 --fabric=off bash -c 'show off'
 JOB
-run_with_timeout 180 as_user sbatch --wait -o "$SF_USER_DIR/steps.out" "$SF_USER_DIR/steps.sbatch" >/dev/null || true
-out=$(cat "$SF_USER_DIR/steps.out")
+run_batch_job 180 "$SF_USER_DIR/steps.sbatch"
 assert_contains "$out" "batch: spark-dgx-1 if==enp1s0f1np1,enP2p1s0f1np1 hca==rocep1s0f1:1,roceP2p1s0f1:1 gid=3 algo=allreduce:tree,ring gdr=LOC timeout=22 status=ok" "batch step"
 assert_contains "$out" "mgmt-fabric: spark-dgx-1 if==enP7s7 hca=unset gid=unset" "the step's --fabric wins over the batch step's values"
 assert_contains "$out" "two-nodes: spark-dgx-1 if==enp1s0f1np1,enP2p1s0f1np1 hca==rocep1s0f1:1,roceP2p1s0f1:1 gid=3 algo=Ring" "a 2-node step gets Ring, not the batch's Tree rule"
@@ -70,8 +65,9 @@ assert_contains "$out" "exported: spark-dgx-2 if==enp1s0f0np0,enP2p1s0f0np0" "pl
 assert_contains "$out" "off: spark-dgx-1 if= hca=unset gid=unset algo=Ring gdr=unset timeout=18 status=off" "--fabric=off removes what was injected, keeps the user's"
 pass "batch vs steps: --fabric, node count and --nccl-mode per step; exports between steps kept"
 
-# 3. mpirun gives each rank its own node's values; two torchrun launches in one allocation both
-#    finish (each waits until the other runs, so they really overlap). Plain command lines.
+test_case "mpirun and two torchrun launches in one allocation"
+# mpirun gives each rank its own node's values; two torchrun launches in one allocation both
+# finish (each waits until the other runs, so they really overlap). Plain command lines.
 cat > "$SF_USER_DIR/launch.sbatch" <<JOB
 #!/bin/bash
 #SBATCH -N3
@@ -87,8 +83,7 @@ second=\$!
 wait \$first; echo "first exit \$?"
 wait \$second; echo "second exit \$?"
 JOB
-run_with_timeout 600 as_user sbatch --wait -o "$SF_USER_DIR/launch.out" "$SF_USER_DIR/launch.sbatch" >/dev/null || true
-out=$(cat "$SF_USER_DIR/launch.out")
+run_batch_job 600 "$SF_USER_DIR/launch.sbatch"
 assert_contains "$out" "spark-dgx-1 if==enp1s0f1np1,enP2p1s0f1np1 gid=3 btl=enp1s0f1np1,enP2p1s0f1np1" "mpirun rank on node 1"
 assert_contains "$out" "spark-dgx-2 if==enp1s0f0np0,enP2p1s0f0np0 gid=3 btl=enp1s0f0np0,enP2p1s0f0np0" "mpirun rank on node 2: its own cage"
 assert_contains "$out" "spark-dgx-3 if==enp1s0f1np1,enP2p1s0f1np1 gid=unset btl=enp1s0f1np1,enP2p1s0f1np1" "mpirun rank on node 3: no GID index"

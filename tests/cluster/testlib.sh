@@ -1,46 +1,56 @@
-# Sourced by the cluster tests: bring a cluster up (and always down again) and assert.
+# Sourced by the cluster tests (tests/cluster/NAME_test.sh BUILD_DIR): the assertions every shell
+# test uses (tests/lib/assert.sh), a session on the emulated cluster (tools/cluster/session.sh),
+# the paths the tests use, and what the tests check after jobs. Sourcing only defines;
+# cluster_test_begin starts the test.
 _testlib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# The cluster needs root (network namespaces, daemons); elsewhere the test is skipped (77),
+source "$_testlib_dir/../lib/assert.sh"
+source "$_testlib_dir/../../tools/cluster/session.sh"
+
+# cluster_test_begin [--containers] BUILD_DIR|--no-build: the test's paths (here, root, cluster_tools,
+# build, launch, fabric, plugin, fixtures, check_py, mpi_check), then the cluster lock and the job
+# user. --containers builds the container stack and its images first, outside the lock (the
+# first torch image takes minutes). The cluster needs root; elsewhere the test is skipped (77),
 # except in CI (CI=true), where a skipped cluster test would read as a pass: there it fails.
-if [ "$(id -u)" -ne 0 ]; then
-    [ "${CI:-}" != true ] || { echo "FAIL: the cluster tests need root (CI=true: not skipped)" >&2; exit 1; }
-    echo "SKIP: the cluster tests need root" >&2
-    exit 77
-fi
-# The cluster tests take the build dir first: stop at once where the nodes' user cannot read it
-# (run_example.sh, whose first argument is a node count, checks its own).
-source "$_testlib_dir/checkout_check.sh"
-[ ! -f "${1:-}/CMakeCache.txt" ] || require_build_visible_to_nodes "$1"
-export SF_CLUSTER_STATE=${SF_CLUSTER_STATE:-/var/tmp/sparkfabric-cluster}
-# Namespace, bridge and node names are global: tests from several checkouts (or a test and a
-# benchmark) take turns on one lock instead of tearing down each other's cluster.
-# A test that runs another test's helpers (run_example.sh) holds the lock already.
-if [ -z "${SF_CLUSTER_LOCK_FD:-}" ]; then
-    exec {_sf_cluster_lock}>/var/lock/sparkfabric-cluster.lock
-    flock "$_sf_cluster_lock"
-    export SF_CLUSTER_LOCK_FD=$_sf_cluster_lock  # cluster.sh closes it: daemons must not hold the lock
-fi
-
-# Jobs run as an ordinary user, as on a real site: the plugin's user-side paths (user_init runs
-# as the job's user) and spark-launch without root are what gets tested.
-export SF_TEST_USER=${SF_TEST_USER:-sparkuser}
-if ! id -u "$SF_TEST_USER" >/dev/null 2>&1; then
-    useradd --create-home --shell /bin/bash "$SF_TEST_USER" || { echo "FAIL: cannot create user $SF_TEST_USER" >&2; exit 1; }
-fi
-as_user() { runuser -u "$SF_TEST_USER" -- "$@"; }  # keeps the environment (SLURM_CONF, PATH)
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "PASS: $*"; }
-
-assert_eq() {  # ACTUAL EXPECTED MESSAGE
-    [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"
+cluster_test_begin() {
+    local containers=false
+    if [ "${1:-}" = --containers ]; then containers=true; shift; fi
+    if [ "$(id -u)" -ne 0 ]; then
+        [ "${CI:-}" != true ] || fail "the cluster tests need root (CI=true: not skipped)"
+        echo "SKIP: the cluster tests need root" >&2
+        exit 77
+    fi
+    here=$_testlib_dir
+    root=$(cd "$here/../.." && pwd)
+    cluster_tools=$root/tools/cluster
+    check_py=$here/allreduce_check.py
+    if [ "${1:-}" != --no-build ]; then
+        build=$(cd "${1:?usage: $(basename "$0") BUILD_DIR}" && pwd)
+        # Stop at once where the nodes' job user cannot read the build or the source tree.
+        require_build_visible_to_nodes "$build"
+        launch=$build/launcher/spark-launch
+        fabric=$build/tools/spark-fabric/spark-fabric
+        plugin=$build/spank/sparkfabric.so
+        fixtures=$build/fixtures
+        mpi_check=$build/examples/mpi_fabric_check
+        [ -f "$plugin" ] || fail "no plugin at $plugin: build first"
+    fi
+    if $containers; then
+        "$cluster_tools/container_stack.sh" build
+        "$cluster_tools/container_stack.sh" images
+    fi
+    cluster_session_begin
 }
-assert_contains() {  # HAYSTACK NEEDLE MESSAGE
-    case "$1" in *"$2"*) ;; *) printf '%s\n' "$1" >&2; fail "$3: '$2' not found in the output above" ;; esac
+
+# run_batch_job SECONDS SCRIPT.sbatch [SBATCH OPTION]...: submits SCRIPT as the job user and waits
+# for the job; its output (SCRIPT.out) goes into $out, sbatch's status into $rc. The test asserts
+# on the output, which says more than the status.
+run_batch_job() {
+    local seconds=$1 script=$2
+    shift 2
+    keep_status run_with_timeout "$seconds" as_user sbatch --wait -o "${script%.sbatch}.out" "$@" "$script" >/dev/null
+    out=$(cat "${script%.sbatch}.out" 2>/dev/null || true)
 }
-assert_not_contains() {
-    case "$1" in *"$2"*) printf '%s\n' "$1" >&2; fail "$3: '$2' found in the output above" ;; *) ;; esac
-}
+
 # Every rank must get the right sum, and its gloo connections must be on the fabric subnet.
 assert_allreduce() {  # OUTPUT WORLD: output of tests/cluster/allreduce_check.py ranks
     local out=$1 world=$2 rank
@@ -49,41 +59,6 @@ assert_allreduce() {  # OUTPUT WORLD: output of tests/cluster/allreduce_check.py
     done
     assert_eq "$(echo "$out" | grep -c 'conns=192\.168\.200\.')" "$world" "every rank talks on the fabric"
     assert_not_contains "$out" "conns=10.77." "no rank on the management network"
-}
-
-user_procs_on() {  # NODE PATTERN: the test user's processes in NODE's namespace matching PATTERN
-    local pid
-    for pid in $(ip netns pids "sf-$1"); do
-        [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$SF_TEST_USER" ] || continue
-        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" && echo "$pid"
-    done
-    return 0
-}
-run_with_timeout() {  # SECONDS [as_user] CMD...: a hung command fails the test instead of hanging it
-    local seconds=$1
-    shift
-    # timeout runs programs, not shell functions: as_user is spelled out here.
-    if [ "${1:-}" = as_user ]; then
-        shift
-        set -- runuser -u "$SF_TEST_USER" -- "$@"
-    fi
-    timeout --kill-after=10 "$seconds" "$@"
-}
-
-sf_cluster_down() {
-    "$_testlib_dir/cluster.sh" down --state "$SF_CLUSTER_STATE" >/dev/null 2>&1 || true
-}
-sf_cluster_up() {  # N [cluster.sh up options]
-    trap sf_cluster_down EXIT
-    trap 'sf_cluster_down; exit 130' INT TERM
-    sf_cluster_down
-    "$_testlib_dir/cluster.sh" up "$@" --state "$SF_CLUSTER_STATE" >/dev/null || fail "cluster did not come up"
-    # shellcheck disable=SC1091
-    source "$SF_CLUSTER_STATE/env.sh"
-    # Where the test user's jobs write (sbatch -o, markers); the state dir itself is root's.
-    export SF_USER_DIR=$SF_CLUSTER_STATE/user
-    rm -rf "$SF_USER_DIR"
-    install -d -o "$SF_TEST_USER" -m 755 "$SF_USER_DIR"
 }
 
 # After a containerized step: no enroot container under any node's data path, nothing under any

@@ -53,7 +53,7 @@ inside 'cd build-debian13 && ctest --output-on-failure --no-tests=error -L unit'
 stage_done "unit tests"
 # Namespace, bridge and node names are global to the machine, and the root's /var/lock is not
 # this machine's: the cluster inside the root takes the lock the cluster tests outside it take
-# (tests/cluster/testlib.sh), here, outside. flock -o keeps the lock out of the daemons started
+# (tools/cluster/session.sh), here, outside. flock -o keeps the lock out of the daemons started
 # in the root. Left out: cluster.harness (its hand-written torchrun line cannot rendezvous on a
 # torch without libuv; spark-launch's torchrun_legacy_store.py is what covers that),
 # cluster.hostfile (needs sshd) and cluster.package (needs file(1) and builds everything again).

@@ -6,11 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 arch=${1:-arm64}
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "PASS: $*"; }
-assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
-assert_contains() { case "$1" in *"$2"*) ;; *) printf '%s\n' "$1" >&2; fail "$3: '$2' not found in the above" ;; esac; }
-assert_not_contains() { case "$1" in *"$2"*) printf '%s\n' "$1" >&2; fail "$3: '$2' found in the above" ;; *) ;; esac; }
+source "$here/../lib/assert.sh"
 
 triplet=$(dpkg-architecture -a"$arch" -qDEB_HOST_MULTIARCH 2>/dev/null) || fail "'$arch' is not a Debian architecture"
 processor=${triplet%%-*}

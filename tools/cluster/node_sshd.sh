@@ -1,8 +1,9 @@
+# shellcheck shell=bash
 # Sourced by the cluster tests that reach the emulated nodes as two Sparks on a desk are reached:
-# real OpenSSH, an sshd in a node's network namespace, key login as the test user (testlib.sh
+# real OpenSSH, an sshd in a node's network namespace, key login as the job user (session.sh
 # and a cluster that is up come first).
 
-# A host key and a config for the nodes' sshd, a key login for the test user.
+# A host key and a config for the nodes' sshd, a key login for the job user.
 node_sshd_setup() {
     local state=$SF_CLUSTER_STATE home
     home=$(getent passwd "$SF_TEST_USER" | cut -d: -f6)
@@ -36,6 +37,6 @@ CONF
 start_node_sshd() {
     local node=$1
     shift
-    "$_testlib_dir/cluster.sh" exec "$node" /usr/sbin/sshd -f "$SF_CLUSTER_STATE/ssh/sshd_config" \
-        -o "PidFile=$SF_CLUSTER_STATE/ssh/$node.pid" "$@" || fail "sshd did not start on $node"
+    sf_cluster exec "$node" /usr/sbin/sshd -f "$SF_CLUSTER_STATE/ssh/sshd_config" \
+        -o "PidFile=$SF_CLUSTER_STATE/ssh/$node.pid" "$@" || _session_die "sshd did not start on $node"
 }

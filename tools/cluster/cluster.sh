@@ -26,7 +26,7 @@
 # sysfs_root=<state>/node-root/sys gives every node its own fixture tree, as real nodes each
 # have their own /sys.
 # Each node also has its own /tmp (<state>/tmp/NODE), so the state dir must not be under /tmp.
-# --containers loads NVIDIA pyxis and enroot (tests/cluster/container_stack.sh builds them) as a
+# --containers loads NVIDIA pyxis and enroot (container_stack.sh beside this script builds them) as a
 # Debian site would: slurmd runs with enroot's bin on PATH (slurmstepd inherits it and pyxis runs
 # `enroot` from it), <state>/plugstack.conf.d/pyxis.conf loads pyxis, plugstack.conf includes
 # <state>/plugstack.conf.d/*.conf unless --plugstack names another file (a test drops its own
@@ -44,7 +44,7 @@
 # $SF_CLUSTER_STATE, else /var/tmp/sparkfabric-cluster. Namespace, bridge and node names are
 # global: one cluster at a time (up refuses while another state dir's controller runs).
 set -euo pipefail
-# The test lock (tests/cluster/testlib.sh) stays with the test, never with the daemons started here.
+# The cluster lock (session.sh) stays with the caller, never with the daemons started here.
 if [[ ${SF_CLUSTER_LOCK_FD:-} =~ ^[0-9]+$ ]]; then eval "exec ${SF_CLUSTER_LOCK_FD}>&-"; fi
 
 PROG=$(basename "$0")

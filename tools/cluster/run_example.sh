@@ -8,8 +8,9 @@ root=$(cd "$here/../.." && pwd)
 nodes=${1:?usage: run_example.sh NODES EXAMPLE [BUILD_DIR]}
 example=$(cd "$(dirname "${2:?}")" && pwd)/$(basename "$2")
 build=$(cd "${3:-$root/build}" && pwd)
-source "$here/testlib.sh"
+source "$here/session.sh"
 require_build_visible_to_nodes "$build"
+cluster_session_begin
 
 sf_cluster_up "$nodes"
 printf 'required %s\n' "$build/spank/sparkfabric.so" > "$SF_CLUSTER_STATE/plugstack.conf"

@@ -7,7 +7,7 @@
 #   container_stack.sh build             enroot and pyxis into the stack cache
 #   container_stack.sh images [NAME...]  test images (default: plain baked torch) into the image cache
 #   container_stack.sh paths             prints the stack's paths as shell assignments
-#   (tests/cluster/podman_image.sh makes a podman image of one of the images)
+#   (podman_image.sh makes a podman image of one of the images)
 #
 # Both caches are kept across runs (CI reuses them on the same machine) and rebuilt only when
 # their inputs change: the stack when the tarballs' names or the Slurm version do, an image when
