@@ -42,6 +42,9 @@ pct() {  # P: the P-th percentile (nearest rank) of stdin
 }
 
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+column_median() {  # COLUMN: the median of that column of stdin's rows (one run a row)
+    awk -v c="$1" '{print $c}' | median
+}
 now_ms() { date +%s%N | awk '{printf "%.3f", $1/1e6}'; }
 time_ms() {  # CMD...: wall milliseconds of one run
     local start end
@@ -103,10 +106,10 @@ for n in 2 10; do
         step[p10_$col,$n]=$(echo "$pairs" | awk -v c=$col '{print $c}' | pct 10)
         step[p90_$col,$n]=$(echo "$pairs" | awk -v c=$col '{print $c}' | pct 90)
     done
-    step[none,$n]=$(echo "$pairs" | awk '{print $1}' | median)
-    step[plugin,$n]=$(echo "$pairs" | awk '{print $2}' | median)
+    step[none,$n]=$(echo "$pairs" | column_median 1)
+    step[plugin,$n]=$(echo "$pairs" | column_median 2)
     step[added,$n]=$(echo "$pairs" | awk '{printf "%.3f\n", $2 - $1}' | median)
-    step[quiet,$n]=$(echo "$pairs" | awk '{print $3}' | median)
+    step[quiet,$n]=$(echo "$pairs" | column_median 3)
     step[quiet_added,$n]=$(echo "$pairs" | awk '{printf "%.3f\n", $3 - $1}' | median)
     echo "  -N$n: none ${step[none,$n]} ms, plugin ${step[plugin,$n]} ms (added ${step[added,$n]} ms)," \
          "nothing to report ${step[quiet,$n]} ms (added ${step[quiet_added,$n]} ms)"
@@ -132,8 +135,8 @@ for n in 2 10; do
     done)
     rawprolog[$n]=$pairs
     echo "$pairs" | raw_rows step "$n" taskprolog_script taskprolog_empty
-    step[prolog,$n]=$(echo "$pairs" | awk '{print $1}' | median)
-    step[prolog_empty,$n]=$(echo "$pairs" | awk '{print $2}' | median)
+    step[prolog,$n]=$(echo "$pairs" | column_median 1)
+    step[prolog_empty,$n]=$(echo "$pairs" | column_median 2)
     step[prolog_discovery,$n]=$(echo "$pairs" | awk '{printf "%.3f\n", $1 - $2}' | median)
     echo "  TaskProlog script -N$n: ${step[prolog,$n]} ms, TaskProlog exiting at once ${step[prolog_empty,$n]} ms"
 done
@@ -193,16 +196,24 @@ for n in 2 10; do
     done)
     rawlaunch[$n]=$runs
     echo "$runs" | raw_rows launch "$n" hand_first_collective hand_salloc ours_first_collective ours_salloc
-    launch[hand,$n]=$(echo "$runs" | awk '{print $1}' | median)
-    launch[hand_salloc,$n]=$(echo "$runs" | awk '{print $2}' | median)
-    launch[ours,$n]=$(echo "$runs" | awk '{print $3}' | median)
-    launch[ours_salloc,$n]=$(echo "$runs" | awk '{print $4}' | median)
+    launch[hand,$n]=$(echo "$runs" | column_median 1)
+    launch[hand_salloc,$n]=$(echo "$runs" | column_median 2)
+    launch[ours,$n]=$(echo "$runs" | column_median 3)
+    launch[ours_salloc,$n]=$(echo "$runs" | column_median 4)
     echo "  -N$n to first collective: hand-written ${launch[hand,$n]} ms, spark-launch ${launch[ours,$n]} ms;" \
          "whole salloc: ${launch[hand_salloc,$n]} ms, ${launch[ours_salloc,$n]} ms"
 done
 load[launch_after]=$(load_now)
 sf_cluster_down
 
+launch_table() {  # HAND_KEY OURS_KEY HAND_RAW_COLUMN OURS_RAW_COLUMN: a markdown table of launch[] and rawlaunch[]
+    local n
+    echo "| nodes | hand-written torchrun line | spark-launch torchrun | ratio | raw, hand-written (ms) | raw, spark-launch (ms) |"
+    echo "|---|---|---|---|---|---|"
+    for n in 2 10; do
+        echo "| $n | ${launch[$1,$n]} ms | ${launch[$2,$n]} ms | $(ratio "${launch[$2,$n]}" "${launch[$1,$n]}")x | $(spaced "${rawlaunch[$n]}" "$3") | $(spaced "${rawlaunch[$n]}" "$4") |"
+    done
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
 diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a-b}'; }
 plan_us=$(echo "$plan" | sed 's/.*"median_us": \([0-9.]*\).*/\1/')
@@ -299,21 +310,13 @@ echo "## 3. Launch to first collective (gloo all_reduce)"
 echo
 echo "Measured per run: from the wall clock printed inside the allocation just before the launch line starts (\`echo \$EPOCHREALTIME\` in the shell salloc runs, before \`spark-launch\`, or before the hand-written line's \`scontrol show hostnames\` and \`srun torchrun\`) to the wall clock rank 0 prints when its first all_reduce has returned (all ranks have joined it then). Not included: salloc's allocation before it and the teardown after. The whole salloc, from the command's start to its exit, is the second table."
 echo
-echo "| nodes | hand-written torchrun line | spark-launch torchrun | ratio | raw, hand-written (ms) | raw, spark-launch (ms) |"
-echo "|---|---|---|---|---|---|"
-for n in 2 10; do
-    echo "| $n | ${launch[hand,$n]} ms | ${launch[ours,$n]} ms | $(ratio "${launch[ours,$n]}" "${launch[hand,$n]}")x | $(spaced "${rawlaunch[$n]}" 1) | $(spaced "${rawlaunch[$n]}" 3) |"
-done
+launch_table hand ours 1 3
 echo
 echo "10 nodes / 2 nodes: spark-launch $(ratio "${launch[ours,10]}" "${launch[ours,2]}")x, hand-written line $(ratio "${launch[hand,10]}" "${launch[hand,2]}")x. Goals: at most 1.1x the hand-written line; 10 nodes at most 1.5x 2 nodes."
 echo
 echo "Whole salloc (allocation, launch, first collective, exit and teardown):"
 echo
-echo "| nodes | hand-written torchrun line | spark-launch torchrun | ratio | raw, hand-written (ms) | raw, spark-launch (ms) |"
-echo "|---|---|---|---|---|---|"
-for n in 2 10; do
-    echo "| $n | ${launch[hand_salloc,$n]} ms | ${launch[ours_salloc,$n]} ms | $(ratio "${launch[ours_salloc,$n]}" "${launch[hand_salloc,$n]}")x | $(spaced "${rawlaunch[$n]}" 2) | $(spaced "${rawlaunch[$n]}" 4) |"
-done
+launch_table hand_salloc ours_salloc 2 4
 echo
 echo "The emulated nodes share this machine's $(nproc) cores: ten torchrun agents and ten Python processes importing torch run side by side here, where on ten Sparks each has its own CPU. So 10-node figures (here and in section 1) carry the serialised per-node work of all ten nodes; compare the two launchers within a row."
 echo
