@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "fabric/common/exit_status.hpp"
+
 namespace sparkfabric::testing {
 
 std::string fixture_tree(const std::string& name) { return std::string(SPARKFABRIC_FIXTURE_TREES) + "/" + name; }
@@ -59,7 +61,7 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::map<s
     ProgramResult result;
     int status = 0;
     waitpid(pid, &status, 0);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.status = exit_status(status);
     lseek(out_fd, 0, SEEK_SET);
     lseek(err_fd, 0, SEEK_SET);
     result.out = slurp(out_fd);
