@@ -9,6 +9,7 @@
 
 #include "fabric/checks/host_nccl.hpp"
 #include "fabric/checks/survey.hpp"
+#include "fabric/common/env_lookup.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
@@ -16,14 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
-
-EnvLookup lookup(const Env& env) {
-    return [env](const std::string& name) -> std::optional<std::string> {
-        const auto found = env.find(name);
-        if (found == env.end()) return std::nullopt;
-        return found->second;
-    };
-}
 
 // A node's file system: DGX OS's NCCL 2.28.9 as a system package (libnccl.so.2 linking to the
 // versioned file), and a venv whose torch pulled the pip nvidia-nccl-cu13 2.28.9 wheel.
@@ -50,7 +43,7 @@ protected:
         write(site + "/torch-2.9.0.dist-info/METADATA", "Name: torch\nVersion: 2.9.0\n");
     }
     SoftwareFacts software(const Env& env, const std::string& machine = "aarch64") {
-        SoftwareQuery query = software_query(lookup(env), root_.string());
+        SoftwareQuery query = software_query(lookup_in(env), root_.string());
         query.read_libraries = false;
         SoftwareFacts found = discover_software(query);
         found.machine = machine;
