@@ -191,28 +191,16 @@ TEST(EnrootHook, SparkFabricRewritesTheFileEnrootNames) {
 // A container image's file system, as the task sees it from inside.
 class ImageTree : public ::testing::Test {
 protected:
-    void SetUp() override {
-        root_ = fs::temp_directory_path() /
-                ("sf-image-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-                 std::to_string(getpid()));
-        fs::remove_all(root_);
-        fs::create_directories(root_ / "etc");
-    }
-    void TearDown() override { fs::remove_all(root_); }
-    void write(const std::string& path, const std::string& text) {
-        fs::create_directories((root_ / path).parent_path());
-        std::ofstream(root_ / path) << text;
-    }
-    void nccl(const std::string& dir, const std::string& version) {
-        write(dir + "/libnccl.so." + version, "not really a library");
-        fs::create_symlink("libnccl.so." + version, root_ / dir / "libnccl.so.2");
-    }
+    void SetUp() override { fs::create_directories(root_ / "etc"); }
+    void write(const std::string& path, const std::string& text) { testing::write_file(root_ / path, text); }
+    void nccl(const std::string& dir, const std::string& version) { testing::install_nccl(root_ / dir, version); }
     NcclRuntime runtime(const Env& env, const std::string& machine = "x86_64") {
         NcclRuntime seen = discover_nccl_runtime("the container", lookup_in(env), {}, root_.string());
         seen.machine = machine;
         return seen;
     }
-    fs::path root_;
+    testing::ScratchDir scratch_{"sf-image"};
+    fs::path root_ = scratch_.path;
 };
 
 TEST_F(ImageTree, NcclConfIsReadInNcclsOrder) {

@@ -22,21 +22,8 @@ using Env = std::map<std::string, std::string>;
 // versioned file), and a venv whose torch pulled the pip nvidia-nccl-cu13 2.28.9 wheel.
 class HostTree : public ::testing::Test {
 protected:
-    void SetUp() override {
-        root_ = fs::path(::testing::TempDir()) /
-                ("sf-host-nccl-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(root_);
-        fs::create_directories(root_);
-    }
-    void TearDown() override { fs::remove_all(root_); }
-    void write(const std::string& relative, const std::string& text) {
-        fs::create_directories((root_ / relative).parent_path());
-        std::ofstream(root_ / relative) << text;
-    }
-    void system_nccl(const std::string& dir, const std::string& version) {
-        write(dir + "/libnccl.so." + version, "NCCL");
-        fs::create_symlink("libnccl.so." + version, root_ / dir / "libnccl.so.2");
-    }
+    void write(const std::string& relative, const std::string& text) { testing::write_file(root_ / relative, text); }
+    void system_nccl(const std::string& dir, const std::string& version) { testing::install_nccl(root_ / dir, version); }
     void wheel(const std::string& site, const std::string& version) {
         write(site + "/nvidia/nccl/lib/libnccl.so.2", "NCCL wheel");
         write(site + "/nvidia_nccl_cu13-" + version + ".dist-info/METADATA", "Name: nvidia-nccl-cu13\nVersion: " + version + "\n");
@@ -49,7 +36,8 @@ protected:
         found.machine = machine;
         return found;
     }
-    fs::path root_;
+    testing::ScratchDir scratch_{"sf-host-nccl"};
+    fs::path root_ = scratch_.path;
 };
 
 Plan plan_for(const std::string& fixture, int nodes) {

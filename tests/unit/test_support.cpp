@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "fabric/common/exit_status.hpp"
 
@@ -69,6 +70,24 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::map<s
     close(out_fd);
     close(err_fd);
     return result;
+}
+
+ScratchDir::ScratchDir(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern + " failed");
+    path = pattern;
+}
+
+ScratchDir::~ScratchDir() { std::filesystem::remove_all(path); }
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+}
+
+void install_nccl(const std::filesystem::path& dir, const std::string& version) {
+    write_file(dir / ("libnccl.so." + version), "not really a library");
+    std::filesystem::create_symlink("libnccl.so." + version, dir / "libnccl.so.2");
 }
 
 StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option) {

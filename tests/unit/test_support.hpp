@@ -1,6 +1,8 @@
-// Helpers shared by the unit tests: fixture trees, and running the built binaries.
+// Helpers shared by the unit tests: fixture trees, scratch directories, and running the built
+// binaries.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +20,21 @@ NodeFacts discover_fixture(const std::string& name);
 
 // What the plugin's step would see on this fixture: its trees, its addresses, no site config.
 StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option);
+
+// A fresh directory under the system's temporary one ("<prefix>-XXXXXX"), removed with all in it
+// when this goes.
+struct ScratchDir {
+    explicit ScratchDir(const std::string& prefix);
+    ~ScratchDir();
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    std::string path;
+};
+// Writes `text` to `path`, creating the directories above it.
+void write_file(const std::filesystem::path& path, const std::string& text);
+// libnccl.so.<version> in `dir` and the libnccl.so.2 link to it, as a package installs them (the
+// file is no library: NCCL's version is read from the name).
+void install_nccl(const std::filesystem::path& dir, const std::string& version);
 
 // A planned variable's value, or "<unset>".
 std::string planned_value(const Plan& plan, const std::string& name);
