@@ -127,12 +127,6 @@ TEST(ContainerEnv, AFailedStepOwnsNothing) {
     EXPECT_TRUE(owned_values(failed, lookup_in({})).empty());
 }
 
-Plan pair_plan() {
-    JobShape job;
-    job.nodes = 2;
-    return make_plan(testing::discover_fixture("cage1"), SiteConfig{}, job);
-}
-
 // enroot's environment file as runtime::_do_environ leaves it: the image's /etc/environment first.
 const char* kEnvironFile =
     "PATH=/usr/local/bin:/usr/bin:/bin\n"
@@ -220,7 +214,7 @@ TEST_F(ImageTree, NcclConfIsReadInNcclsOrder) {
 
 TEST_F(ImageTree, ConfLinesThatHangOrFightThePlanAreWarnings) {
     write("etc/nccl.conf", "NCCL_IB_USE_INLINE=1\nNCCL_SOCKET_IFNAME=eth0\nNCCL_ALGO=Tree\nNCCL_DEBUG=INFO\n");
-    const Plan step_plan = pair_plan();
+    const Plan step_plan = testing::fixture_plan("cage1", testing::job_on(2));
     Env env{{"NCCL_SOCKET_IFNAME", "=enp1s0f1np1"}};
     const auto findings = check_nccl_runtime(runtime(env), step_plan, lookup_in(env));
     const Finding* hang = testing::find_finding(findings, "nccl-conf-known-hang");
@@ -240,7 +234,7 @@ TEST_F(ImageTree, ConfLinesThatHangOrFightThePlanAreWarnings) {
 TEST_F(ImageTree, ABundledNetPluginMustBeBypassed) {
     write("opt/hpcx/nccl_rdma_sharp_plugin/lib/libnccl-net.so", "plugin");
     Env env{{"LD_LIBRARY_PATH", "/opt/hpcx/nccl_rdma_sharp_plugin/lib"}};
-    const Plan plan = pair_plan();
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     const auto findings = check_nccl_runtime(runtime(env), plan, lookup_in(env));
     const Finding* bundled = testing::find_finding(findings, "nccl-net-plugin-bundled");
     ASSERT_NE(bundled, nullptr);
@@ -258,7 +252,7 @@ TEST_F(ImageTree, ABundledNetPluginMustBeBypassed) {
 
 TEST_F(ImageTree, TheLibraryTheLoaderTakesIsJudged) {
     nccl("usr/lib/aarch64-linux-gnu", "2.28.9");
-    const Plan plan = pair_plan();
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     const Env env;
     const auto arm64 = check_nccl_runtime(runtime(env, "aarch64"), plan, lookup_in(env));
     const Finding* hang = testing::find_finding(arm64, "nccl-version-hang");
@@ -279,9 +273,7 @@ TEST_F(ImageTree, TheLibraryTheLoaderTakesIsJudged) {
 
 TEST_F(ImageTree, RingsNeedSubnetAwareRouting) {
     nccl("usr/lib/x86_64-linux-gnu", "2.28.9");
-    JobShape job;
-    job.nodes = 3;
-    const Plan ring = make_plan(testing::discover_fixture("ring3-node1"), SiteConfig{}, job);
+    const Plan ring = testing::fixture_plan("ring3-node1", testing::job_on(3));
     ASSERT_EQ(ring.topology, Topology::ring);
     const Env env{{"NCCL_VERSION", "2.30.7"}};
     const auto findings = check_nccl_runtime(runtime(env), ring, lookup_in(env));
@@ -303,7 +295,7 @@ TEST(NcclVersions, CompareNumerically) {
 TEST_F(ImageTree, InterfacesMissingFromTheContainersNetworkAreWarnings) {
     NcclRuntime seen = discover_nccl_runtime("the container", lookup_in({}), {"lo", "enp1s0f1np1-not-here"}, root_.string());
     EXPECT_EQ(seen.missing_interfaces, std::vector<std::string>{"enp1s0f1np1-not-here"});
-    const auto findings = check_nccl_runtime(seen, pair_plan(), lookup_in({}));
+    const auto findings = check_nccl_runtime(seen, testing::fixture_plan("cage1", testing::job_on(2)), lookup_in({}));
     const Finding* missing = testing::find_finding(findings, "container-fabric-not-visible");
     ASSERT_NE(missing, nullptr);
     EXPECT_EQ(missing->subject, "enp1s0f1np1-not-here");

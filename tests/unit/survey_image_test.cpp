@@ -45,12 +45,6 @@ const std::string kBakedOutput =
     "HOME=/home/sparkuser\0NCCL_DEBUG=WARN\0NCCL_VERSION=2.21.5\0"
     "PROMPT=two\nlines\0NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1\0"s;
 
-Plan plan_of(const std::string& fixture) {
-    JobShape job;
-    job.nodes = 2;
-    return make_plan(testing::discover_fixture(fixture), {}, job);
-}
-
 const Finding* with_code(const std::vector<Finding>& findings, const std::string& code, const std::string& subject = "") {
     for (const auto& finding : findings) {
         if (finding.code == code && (subject.empty() || finding.subject == subject)) return &finding;
@@ -59,7 +53,7 @@ const Finding* with_code(const std::vector<Finding>& findings, const std::string
 }
 
 TEST(ImageView, TheBakedImageIsJudgedAgainstTheNodesPlan) {
-    const Plan plan = plan_of("cage1");
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     ASSERT_TRUE(plan.fabric_found);
     const ImageView view = image_view_from_probe("/images/baked.sqsh", kBakedOutput, plan);
     ASSERT_EQ(view.runtime.software.nccl.size(), 1u);
@@ -103,7 +97,7 @@ TEST(ImageView, TheBakedImageIsJudgedAgainstTheNodesPlan) {
 }
 
 TEST(ImageView, WheelsLoaderPathAndInterfacesComeFromTheProbe) {
-    const Plan plan = plan_of("cage1");
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     // torch's pip wheels (NCCL in nvidia/nccl/lib, its version only in the wheel's metadata), an
     // older NCCL first on LD_LIBRARY_PATH, a conf file from NCCL_CONF_FILE, no fabric interfaces.
     const std::string output =
@@ -173,7 +167,7 @@ TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
          {"PATH", "relative:" + root + "/opt/app/bin:/usr/bin:/bin"},
          {"HOME", root + "/home/user"}});
     ASSERT_EQ(run.status, 0) << run.err;
-    const ImageView view = image_view_from_probe("uv-image", run.out, plan_of("cage1"));
+    const ImageView view = image_view_from_probe("uv-image", run.out, testing::fixture_plan("cage1", testing::job_on(2)));
     std::vector<std::string> found;
     for (const auto& library : view.runtime.software.nccl) {
         if (library.source != "system") found.push_back(library.version + " " + library.source);  // this machine's own
@@ -189,7 +183,7 @@ std::vector<NodeReport> two_nodes_in(const std::string& image_output) {
         report.node = node;
         report.facts = testing::discover_fixture("cage1");
         report.facts.hostname = node;
-        report.plan = plan_of("cage1");
+        report.plan = testing::fixture_plan("cage1", testing::job_on(2));
         report.findings = run_checks(report.facts, {}, report.plan);
         report.image = image_view_from_probe("/images/baked.sqsh", image_output, report.plan);
         reports.push_back(report);

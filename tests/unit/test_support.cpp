@@ -20,6 +20,16 @@ AddressMap fixture_addresses(const std::string& name) {
     return load_address_file(fixture_tree(name) + "/addresses.yaml");
 }
 
+Plan fixture_plan(const std::string& fixture, const JobShape& job, const SiteConfig& config) {
+    return make_plan(discover_fixture(fixture), config, job);
+}
+
+JobShape job_on(int nodes) {
+    JobShape job;
+    job.nodes = nodes;
+    return job;
+}
+
 NodeFacts discover_fixture(const std::string& name) {
     DiscoveryOptions options;
     options.sysfs_root = fixture_tree(name) + "/sys";

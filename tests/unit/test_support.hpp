@@ -1,5 +1,5 @@
-// Helpers shared by the unit tests: fixture trees, scratch directories, and running the built
-// binaries.
+// Helpers shared by the unit tests: fixture trees and their plans, scratch directories,
+// and running the built binaries.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +17,10 @@ std::string fixture_tree(const std::string& name);   // generated sysfs/procfs t
 std::string fixture_file(const std::string& name);   // checked-in file under tests/fixtures
 AddressMap fixture_addresses(const std::string& name);  // the tree's addresses.yaml
 NodeFacts discover_fixture(const std::string& name);
+// The plan a job of this shape gets on the fixture, under `config` (default: no site config).
+Plan fixture_plan(const std::string& fixture, const JobShape& job = {}, const SiteConfig& config = {});
+// A job of `nodes` nodes, the rest as JobShape has it: fixture_plan("ring4-node1", job_on(4)).
+JobShape job_on(int nodes);
 
 // What the plugin's step would see on this fixture: its trees, its addresses, no site config.
 StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option);
