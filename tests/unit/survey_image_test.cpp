@@ -20,31 +20,6 @@ namespace {
 
 using namespace std::string_literals;
 
-// What the probe printed in tests/cluster/container_stack.sh's baked.sqsh (busybox, an image
-// built on another cluster): an entrypoint's banner first, then the records, then `env -0`.
-const std::string kBakedOutput =
-    "=== an NGC-style entrypoint banner ===\n"
-    "sparkfabric-image-probe 1\n"
-    "machine\tx86_64\n"
-    "link\t/usr/lib/x86_64-linux-gnu/libnccl.so.2\t/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3\n"
-    "link\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\n"
-    "file\t/etc/nccl.conf\n"
-    "+NCCL_IB_USE_INLINE=1\n"
-    "+NCCL_SOCKET_IFNAME=eth0\n"
-    "+# NCCL settings of the cluster this image was built on\n"
-    "file\t/etc/environment\n"
-    "+NCCL_SOCKET_IFNAME=eth0\n"
-    "+NCCL_IB_HCA=mlx5_9\n"
-    "+GLOO_SOCKET_IFNAME=eth0\n"
-    "+NCCL_DEBUG=WARN\n"
-    "+NCCL_VERSION=2.21.5\n"
-    "net\tlo\n"
-    "net\tenp1s0f1np1\n"
-    "net\tenP2p1s0f1np1\n"
-    "env0\n"
-    "HOME=/home/sparkuser\0NCCL_DEBUG=WARN\0NCCL_VERSION=2.21.5\0"
-    "PROMPT=two\nlines\0NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1\0"s;
-
 const Finding* with_code(const std::vector<Finding>& findings, const std::string& code, const std::string& subject = "") {
     for (const auto& finding : findings) {
         if (finding.code == code && (subject.empty() || finding.subject == subject)) return &finding;
@@ -55,7 +30,7 @@ const Finding* with_code(const std::vector<Finding>& findings, const std::string
 TEST(ImageView, TheBakedImageIsJudgedAgainstTheNodesPlan) {
     const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     ASSERT_TRUE(plan.fabric_found);
-    const ImageView view = image_view_from_probe("/images/baked.sqsh", kBakedOutput, plan);
+    const ImageView view = image_view_from_probe("/images/baked.sqsh", testing::baked_image_probe_output(), plan);
     ASSERT_EQ(view.runtime.software.nccl.size(), 1u);
     EXPECT_EQ(view.runtime.software.nccl[0].path, "/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3");
     EXPECT_EQ(view.runtime.software.nccl[0].version, "2.27.3");
@@ -192,7 +167,7 @@ std::vector<NodeReport> two_nodes_in(const std::string& image_output) {
 }
 
 TEST(SurveyImage, TheTableHasTheImagesColumnsRowsAndFindings) {
-    auto reports = two_nodes_in(kBakedOutput);
+    auto reports = two_nodes_in(testing::baked_image_probe_output());
     const SurveyResult result = analyze_survey({"spark-dgx-1", "spark-dgx-2"}, reports, {}, {});
     for (const char* column : kImageColumns) {
         EXPECT_NE(std::find(result.checks.begin(), result.checks.end(), column), result.checks.end()) << column;
@@ -231,7 +206,7 @@ TEST(SurveyImage, TheTableHasTheImagesColumnsRowsAndFindings) {
 }
 
 TEST(SurveyImage, ANodeWhereTheImageDidNotStartFailsAndNodesThatDifferAreSideBySide) {
-    auto reports = two_nodes_in(kBakedOutput);
+    auto reports = two_nodes_in(testing::baked_image_probe_output());
     reports[0].image->runtime.machine = "aarch64";  // a node with another copy of the tag
     reports[1].image = ImageView{};
     reports[1].image->image = "/images/baked.sqsh";
@@ -249,7 +224,7 @@ TEST(SurveyImage, ANodeWhereTheImageDidNotStartFailsAndNodesThatDifferAreSideByS
     EXPECT_NE(text.find("    machine: aarch64\n"), std::string::npos) << text;  // only node 1 gave rows
     EXPECT_NE(text.find("warn spark-dgx-1: /etc/nccl.conf:1"), std::string::npos) << text;  // its own: one node has a view
 
-    reports = two_nodes_in(kBakedOutput);
+    reports = two_nodes_in(testing::baked_image_probe_output());
     reports[1].image->runtime.machine = "aarch64";
     const std::string both = survey_to_text(analyze_survey({"spark-dgx-1", "spark-dgx-2"}, reports, {}, {}), false);
     EXPECT_NE(both.find("  * machine:\n      spark-dgx-1 x86_64\n      spark-dgx-2 aarch64\n"), std::string::npos) << both;

@@ -100,6 +100,33 @@ void install_nccl(const std::filesystem::path& dir, const std::string& version) 
     std::filesystem::create_symlink("libnccl.so." + version, dir / "libnccl.so.2");
 }
 
+const std::string& baked_image_probe_output() {
+    using namespace std::string_literals;
+    static const std::string output =
+        "=== an NGC-style entrypoint banner ===\n"
+        "sparkfabric-image-probe 1\n"
+        "machine\tx86_64\n"
+        "link\t/usr/lib/x86_64-linux-gnu/libnccl.so.2\t/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3\n"
+        "link\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\n"
+        "file\t/etc/nccl.conf\n"
+        "+NCCL_IB_USE_INLINE=1\n"
+        "+NCCL_SOCKET_IFNAME=eth0\n"
+        "+# NCCL settings of the cluster this image was built on\n"
+        "file\t/etc/environment\n"
+        "+NCCL_SOCKET_IFNAME=eth0\n"
+        "+NCCL_IB_HCA=mlx5_9\n"
+        "+GLOO_SOCKET_IFNAME=eth0\n"
+        "+NCCL_DEBUG=WARN\n"
+        "+NCCL_VERSION=2.21.5\n"
+        "net\tlo\n"
+        "net\tenp1s0f1np1\n"
+        "net\tenP2p1s0f1np1\n"
+        "env0\n"
+        "HOME=/home/sparkuser\0NCCL_DEBUG=WARN\0NCCL_VERSION=2.21.5\0"
+        "PROMPT=two\nlines\0NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1\0"s;
+    return output;
+}
+
 StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option) {
     StepRequest request;
     request.sysfs_root = fixture_tree(fixture) + "/sys";

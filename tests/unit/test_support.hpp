@@ -1,5 +1,5 @@
-// Helpers shared by the unit tests: fixture trees and their plans, scratch directories,
-// and running the built binaries.
+// Helpers shared by the unit tests: fixture trees and their plans, scratch directories, recorded
+// outputs, and running the built binaries.
 #pragma once
 
 #include <filesystem>
@@ -39,6 +39,11 @@ void write_file(const std::filesystem::path& path, const std::string& text);
 // libnccl.so.<version> in `dir` and the libnccl.so.2 link to it, as a package installs them (the
 // file is no library: NCCL's version is read from the name).
 void install_nccl(const std::filesystem::path& dir, const std::string& version);
+
+// What the image probe printed in tests/cluster/container_stack.sh's baked.sqsh (busybox, an image
+// built on another cluster): an entrypoint's banner first, then the records, then `env -0` (a
+// value with a newline).
+const std::string& baked_image_probe_output();
 
 // A planned variable's value, or "<unset>".
 std::string planned_value(const Plan& plan, const std::string& name);
