@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/plan/container_task.hpp"
 
 int main(int argc, char** argv) {
@@ -34,11 +35,7 @@ int main(int argc, char** argv) {
     env["NCCL_SOCKET_IFNAME"] = "eth0";
     env["GLOO_SOCKET_IFNAME"] = "eth0";
     env["NCCL_IB_HCA"] = "mlx5_9";
-    const EnvLookup lookup = [&env](const std::string& name) -> std::optional<std::string> {
-        const auto found = env.find(name);
-        if (found == env.end()) return std::nullopt;
-        return found->second;
-    };
+    const EnvLookup lookup = lookup_in(env);
     ContainerTaskRequest request;
     request.owned = owned_values(outcome, [](const std::string&) { return std::nullopt; });
     request.plan = outcome.plan;

@@ -3,10 +3,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "fabric/discovery/discovery.hpp"
+#include "fabric/plan/plan_report.hpp"
 #include "launcher/container/container_launch.hpp"
 #include "launcher/driver/launch_support.hpp"
 #include "launcher/driver/local_step.hpp"
-#include "launcher/driver/plan_lines.hpp"
 #include "launcher/driver/preflight.hpp"
 #include "launcher/driver/rendezvous.hpp"
 #include "launcher/kinds/kind.hpp"
@@ -27,8 +28,9 @@ int main(int argc, char** argv) {
         LaunchRequest request = parse_launch_args(args);
         if (request.stage.name.empty()) resolve_container(request);
         if (request.stage.name == "plan") {
-            std::cout << plan_to_lines(local_plan(request.config_path, request.stage.nnodes > 0 ? request.stage.nnodes : 1));
-            if (request.stage.port_from > 0) std::cout << "SPARKFABRIC_LAUNCH_PORT=" << free_port_here(request.stage.port_from) << "\n";
+            const sparkfabric::Plan plan = local_plan(request.config_path, request.stage.nnodes > 0 ? request.stage.nnodes : 1);
+            const int port = request.stage.port_from > 0 ? free_port_here(request.stage.port_from) : 0;
+            std::cout << sparkfabric::plan_to_json(with_launch_port(plan, port), sparkfabric::local_hostname());
             return 0;
         }
         if (request.stage.name == "port") {

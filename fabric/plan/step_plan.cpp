@@ -39,11 +39,7 @@ bool parse_options(const StepRequest& request, JobShape& job, CheckLevel& level,
 
 EnvLookup environment_of(const StepRequest& request) {
     if (request.environment) return request.environment;
-    return [&request](const std::string& name) -> std::optional<std::string> {
-        const auto found = request.user_env.find(name);
-        if (found == request.user_env.end()) return std::nullopt;
-        return found->second;
-    };
+    return lookup_in(request.user_env);
 }
 
 // What an earlier step injected and this plan does not set goes, unless the user changed it

@@ -14,7 +14,6 @@
 #include "launcher/container/container_launch.hpp"
 #include "launcher/driver/launch_support.hpp"
 #include "launcher/driver/local_step.hpp"
-#include "launcher/driver/plan_lines.hpp"
 #include "launcher/driver/rendezvous.hpp"
 #include "launcher/kinds/per_node_kind.hpp"
 #include "launcher/run/hosts.hpp"
@@ -26,8 +25,6 @@ namespace sparkfabric::launch {
 namespace {
 
 using PlanValues = std::map<std::string, std::string>;
-
-PlanValues plan_values(const Plan& plan, const std::string& node) { return plan_from_lines(plan_to_lines(plan), node); }
 
 std::string head_address_of(const PlanValues& plan, const std::string& node) {
     const std::string address = bootstrap_address(plan);
@@ -45,9 +42,8 @@ std::string head_address_of(const PlanValues& plan, const std::string& node) {
 // of its own, and a port is only known free where it will be bound).
 PlanValues head_plan(const LaunchRequest& request, const std::string& head, int nnodes, int want_port) {
     if (local_hostname() == head) {
-        PlanValues plan = plan_values(local_plan(request.config_path, nnodes), head);
-        if (want_port > 0) plan["SPARKFABRIC_LAUNCH_PORT"] = std::to_string(free_port_here(want_port));
-        return plan;
+        return plan_values(with_launch_port(local_plan(request.config_path, nnodes),
+                                            want_port > 0 ? free_port_here(want_port) : 0));
     }
     Argv query{"srun", "--nodes=1", "--ntasks=1", "--nodelist=" + head, "--overlap", self_executable(),
                "--stage", "plan", "--nnodes", std::to_string(nnodes)};
@@ -58,7 +54,7 @@ PlanValues head_plan(const LaunchRequest& request, const std::string& head, int 
         throw LaunchError("cannot ask " + head + " for its fabric plan (" + shell_join(query) + " exited " +
                           std::to_string(answer.status) + ")");
     }
-    return plan_from_lines(answer.out, head);
+    return plan_values(plan_from_head(answer.out, head));
 }
 
 // The node stage's arguments shared by srun and ssh starts: everything but the node's rank.
@@ -223,7 +219,7 @@ int run_per_node_stage(const PerNodeKind& kind, const LaunchRequest& original) {
     if (own_address || request.stage.apply_plan) {
         const StepOutcome outcome = local_step(request.config_path, request.stage.nnodes);
         if (request.stage.apply_plan) apply_to_environment(outcome);  // no plugin ran on this host
-        if (own_address) role.own_address = head_address_of(plan_values(outcome.plan, node), node);
+        if (own_address) role.own_address = head_address_of(plan_values(outcome.plan), node);
         plan = outcome.plan;
     }
     return kind.run_node(request, request.nproc_per_node > 0 ? request.nproc_per_node : 1, role, plan);

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fabric/common/exit_status.hpp"
 #include "launcher/run/descendants.hpp"
 
 namespace sparkfabric::launch {
@@ -161,10 +162,6 @@ long monotonic_ms() {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
-}
-
-int exit_status(int wait_status) {
-    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
 std::string self_executable() {

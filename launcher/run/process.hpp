@@ -30,7 +30,4 @@ std::string self_executable();
 // Milliseconds on the monotonic clock: for deadlines and elapsed times, never for dates.
 long monotonic_ms();
 
-// A waitpid status as a shell reports it: the exit status, or 128 + the signal that ended it.
-int exit_status(int wait_status);
-
 }  // namespace sparkfabric::launch

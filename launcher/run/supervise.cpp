@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "fabric/common/exit_status.hpp"
 #include "launcher/run/descendants.hpp"
 #include "launcher/run/process.hpp"
 

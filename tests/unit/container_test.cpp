@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "fabric/checks/nccl_runtime.hpp"
+#include "fabric/common/env_lookup.hpp"
 #include "fabric/plan/container_task.hpp"
 #include "test_support.hpp"
 
@@ -17,14 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
-
-EnvLookup lookup(const Env& env) {
-    return [&env](const std::string& name) -> std::optional<std::string> {
-        const auto found = env.find(name);
-        if (found == env.end()) return std::nullopt;
-        return found->second;
-    };
-}
 
 // The job's environment after user_init applied the plan: `before` plus what was set.
 Env after_user_init(const StepOutcome& outcome, Env env) {
@@ -56,7 +49,7 @@ Step plan_for(const std::string& fixture, const Env& user, const std::string& fa
     Step step;
     step.outcome = plan_step(request);
     step.job = after_user_init(step.outcome, user);
-    step.owned = owned_values(step.outcome, lookup(user));
+    step.owned = owned_values(step.outcome, lookup_in(user));
     return step;
 }
 
@@ -75,7 +68,7 @@ std::optional<std::string> value_after(const EnvironmentRepair& repair, const En
 TEST(ContainerEnv, ImageValuesForPlannedNamesAreReplacedByThePlan) {
     const Step step = plan_for("cage1", {});
     const Env task = with_image(step.job, kBakedImage);
-    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup(task));
+    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup_in(task));
     EXPECT_EQ(value_after(repair, task, "NCCL_SOCKET_IFNAME"), step.job.at("NCCL_SOCKET_IFNAME"));
     EXPECT_EQ(value_after(repair, task, "NCCL_IB_HCA"), step.job.at("NCCL_IB_HCA"));
     EXPECT_EQ(value_after(repair, task, "GLOO_SOCKET_IFNAME"), "enp1s0f1np1");
@@ -102,7 +95,7 @@ TEST(ContainerEnv, ImageValuesForPlannedNamesAreReplacedByThePlan) {
 TEST(ContainerEnv, TheUsersOwnValueWinsOverTheImage) {
     const Step step = plan_for("cage1", {{"GLOO_SOCKET_IFNAME", "enp1s0f1np1x"}, {"NCCL_ALGO", "Ring"}});
     const Env task = with_image(step.job, kBakedImage);
-    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup(task));
+    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup_in(task));
     EXPECT_EQ(value_after(repair, task, "GLOO_SOCKET_IFNAME"), "enp1s0f1np1x");
     EXPECT_EQ(value_after(repair, task, "NCCL_ALGO"), "Ring");
     for (const auto& finding : repair.findings) {
@@ -114,7 +107,7 @@ TEST(ContainerEnv, TheUsersOwnValueWinsOverTheImage) {
 
 TEST(ContainerEnv, NothingToRepairWhenTheImageSetsNothing) {
     const Step step = plan_for("cage1", {});
-    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup(step.job));
+    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup_in(step.job));
     EXPECT_TRUE(repair.to_set.empty());
     EXPECT_TRUE(repair.to_unset.empty());
     EXPECT_TRUE(repair.findings.empty());
@@ -123,7 +116,7 @@ TEST(ContainerEnv, NothingToRepairWhenTheImageSetsNothing) {
 TEST(ContainerEnv, FabricOffLeavesTheImagesValues) {
     const Step step = plan_for("cage1", {}, "off");
     const Env task = with_image(step.job, kBakedImage);
-    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup(task));
+    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup_in(task));
     EXPECT_EQ(value_after(repair, task, "NCCL_SOCKET_IFNAME"), "eth0");
     EXPECT_EQ(value_after(repair, task, "NCCL_ALGO"), "Tree");
 }
@@ -131,13 +124,7 @@ TEST(ContainerEnv, FabricOffLeavesTheImagesValues) {
 TEST(ContainerEnv, AFailedStepOwnsNothing) {
     StepOutcome failed;
     failed.failure = "sparkfabric: node: config error";
-    EXPECT_TRUE(owned_values(failed, lookup({})).empty());
-}
-
-Plan pair_plan() {
-    JobShape job;
-    job.nodes = 2;
-    return make_plan(testing::discover_fixture("cage1"), SiteConfig{}, job);
+    EXPECT_TRUE(owned_values(failed, lookup_in({})).empty());
 }
 
 // enroot's environment file as runtime::_do_environ leaves it: the image's /etc/environment first.
@@ -151,7 +138,7 @@ const char* kEnvironFile =
 
 TEST(EnrootHook, TheImagesOwnedValuesLeaveTheContainersEnvironment) {
     const Step step = plan_for("cage1", {});
-    const EnrootEnvironRewrite rewrite = rewrite_enroot_environ(kEnvironFile, lookup(step.job));
+    const EnrootEnvironRewrite rewrite = rewrite_enroot_environ(kEnvironFile, lookup_in(step.job));
     EXPECT_EQ(rewrite.text,
               "PATH=/usr/local/bin:/usr/bin:/bin\n"
               "GLOO_SOCKET_IFNAME=enp1s0f1np1\n"  // equal to the job's: harmless, kept
@@ -163,7 +150,7 @@ TEST(EnrootHook, TheImagesOwnedValuesLeaveTheContainersEnvironment) {
     Env task = step.job;
     std::istringstream lines(rewrite.text);
     for (std::string line; std::getline(lines, line);) task[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
-    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup(task));
+    const EnvironmentRepair repair = repair_container_environment(step.owned, lookup_in(task));
     EXPECT_TRUE(repair.to_set.empty());
     EXPECT_TRUE(repair.to_unset.empty());
     ASSERT_EQ(repair.findings.size(), 2u);
@@ -172,9 +159,9 @@ TEST(EnrootHook, TheImagesOwnedValuesLeaveTheContainersEnvironment) {
 }
 
 TEST(EnrootHook, WithoutThePluginOrWithTheFabricOffNothingChanges) {
-    EXPECT_EQ(rewrite_enroot_environ(kEnvironFile, lookup({})).text, kEnvironFile);
+    EXPECT_EQ(rewrite_enroot_environ(kEnvironFile, lookup_in({})).text, kEnvironFile);
     const Step off = plan_for("cage1", {}, "off");
-    EXPECT_EQ(rewrite_enroot_environ(kEnvironFile, lookup(off.job)).text, kEnvironFile);
+    EXPECT_EQ(rewrite_enroot_environ(kEnvironFile, lookup_in(off.job)).text, kEnvironFile);
 }
 
 TEST(EnrootHook, SparkFabricRewritesTheFileEnrootNames) {
@@ -198,28 +185,16 @@ TEST(EnrootHook, SparkFabricRewritesTheFileEnrootNames) {
 // A container image's file system, as the task sees it from inside.
 class ImageTree : public ::testing::Test {
 protected:
-    void SetUp() override {
-        root_ = fs::temp_directory_path() /
-                ("sf-image-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-                 std::to_string(getpid()));
-        fs::remove_all(root_);
-        fs::create_directories(root_ / "etc");
-    }
-    void TearDown() override { fs::remove_all(root_); }
-    void write(const std::string& path, const std::string& text) {
-        fs::create_directories((root_ / path).parent_path());
-        std::ofstream(root_ / path) << text;
-    }
-    void nccl(const std::string& dir, const std::string& version) {
-        write(dir + "/libnccl.so." + version, "not really a library");
-        fs::create_symlink("libnccl.so." + version, root_ / dir / "libnccl.so.2");
-    }
+    void SetUp() override { fs::create_directories(root_ / "etc"); }
+    void write(const std::string& path, const std::string& text) { testing::write_file(root_ / path, text); }
+    void nccl(const std::string& dir, const std::string& version) { testing::install_nccl(root_ / dir, version); }
     NcclRuntime runtime(const Env& env, const std::string& machine = "x86_64") {
-        NcclRuntime seen = discover_nccl_runtime("the container", lookup(env), {}, root_.string());
+        NcclRuntime seen = discover_nccl_runtime("the container", lookup_in(env), {}, root_.string());
         seen.machine = machine;
         return seen;
     }
-    fs::path root_;
+    testing::ScratchDir scratch_{"sf-image"};
+    fs::path root_ = scratch_.path;
 };
 
 TEST_F(ImageTree, NcclConfIsReadInNcclsOrder) {
@@ -239,9 +214,9 @@ TEST_F(ImageTree, NcclConfIsReadInNcclsOrder) {
 
 TEST_F(ImageTree, ConfLinesThatHangOrFightThePlanAreWarnings) {
     write("etc/nccl.conf", "NCCL_IB_USE_INLINE=1\nNCCL_SOCKET_IFNAME=eth0\nNCCL_ALGO=Tree\nNCCL_DEBUG=INFO\n");
-    const Plan step_plan = pair_plan();
+    const Plan step_plan = testing::fixture_plan("cage1", testing::job_on(2));
     Env env{{"NCCL_SOCKET_IFNAME", "=enp1s0f1np1"}};
-    const auto findings = check_nccl_runtime(runtime(env), step_plan, lookup(env));
+    const auto findings = check_nccl_runtime(runtime(env), step_plan, lookup_in(env));
     const Finding* hang = testing::find_finding(findings, "nccl-conf-known-hang");
     ASSERT_NE(hang, nullptr);
     EXPECT_EQ(hang->severity, Severity::warning);
@@ -254,56 +229,54 @@ TEST_F(ImageTree, ConfLinesThatHangOrFightThePlanAreWarnings) {
     EXPECT_EQ(overrides, 1);
     // The environment wins over the file: an exported NCCL_IB_USE_INLINE=0 clears the hang.
     env["NCCL_IB_USE_INLINE"] = "0";
-    EXPECT_EQ(testing::find_finding(check_nccl_runtime(runtime(env), step_plan, lookup(env)), "nccl-conf-known-hang"), nullptr);
+    EXPECT_EQ(testing::find_finding(check_nccl_runtime(runtime(env), step_plan, lookup_in(env)), "nccl-conf-known-hang"), nullptr);
 }
 TEST_F(ImageTree, ABundledNetPluginMustBeBypassed) {
     write("opt/hpcx/nccl_rdma_sharp_plugin/lib/libnccl-net.so", "plugin");
     Env env{{"LD_LIBRARY_PATH", "/opt/hpcx/nccl_rdma_sharp_plugin/lib"}};
-    const Plan plan = pair_plan();
-    const auto findings = check_nccl_runtime(runtime(env), plan, lookup(env));
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
+    const auto findings = check_nccl_runtime(runtime(env), plan, lookup_in(env));
     const Finding* bundled = testing::find_finding(findings, "nccl-net-plugin-bundled");
     ASSERT_NE(bundled, nullptr);
     EXPECT_EQ(bundled->subject, "/opt/hpcx/nccl_rdma_sharp_plugin/lib/libnccl-net.so");
     EXPECT_NE(bundled->fix.find("NCCL_NET_PLUGIN=none"), std::string::npos);
     env["NCCL_NET_PLUGIN"] = "none";
-    const auto bypassed = check_nccl_runtime(runtime(env), plan, lookup(env));
+    const auto bypassed = check_nccl_runtime(runtime(env), plan, lookup_in(env));
     EXPECT_EQ(testing::find_finding(bypassed, "nccl-net-plugin-bundled"), nullptr);
     EXPECT_NE(testing::find_finding(bypassed, "nccl-net-plugin-bypassed"), nullptr);
     // Not on the loader's path: not loaded, not reported.
     env.erase("LD_LIBRARY_PATH");
     env.erase("NCCL_NET_PLUGIN");
-    EXPECT_EQ(testing::find_finding(check_nccl_runtime(runtime(env), plan, lookup(env)), "nccl-net-plugin-bundled"), nullptr);
+    EXPECT_EQ(testing::find_finding(check_nccl_runtime(runtime(env), plan, lookup_in(env)), "nccl-net-plugin-bundled"), nullptr);
 }
 
 TEST_F(ImageTree, TheLibraryTheLoaderTakesIsJudged) {
     nccl("usr/lib/aarch64-linux-gnu", "2.28.9");
-    const Plan plan = pair_plan();
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     const Env env;
-    const auto arm64 = check_nccl_runtime(runtime(env, "aarch64"), plan, lookup(env));
+    const auto arm64 = check_nccl_runtime(runtime(env, "aarch64"), plan, lookup_in(env));
     const Finding* hang = testing::find_finding(arm64, "nccl-version-hang");
     ASSERT_NE(hang, nullptr);
     EXPECT_EQ(hang->subject, "/usr/lib/aarch64-linux-gnu/libnccl.so.2.28.9");
     EXPECT_NE(hang->message.find("2.29.3"), std::string::npos);
     // The same library on x86_64 is not affected: only named, as info.
-    const auto amd64 = check_nccl_runtime(runtime(env, "x86_64"), plan, lookup(env));
+    const auto amd64 = check_nccl_runtime(runtime(env, "x86_64"), plan, lookup_in(env));
     EXPECT_EQ(testing::find_finding(amd64, "nccl-version-hang"), nullptr);
     ASSERT_NE(testing::find_finding(amd64, "nccl-library"), nullptr);
     // LD_LIBRARY_PATH comes first, as for the dynamic loader: a newer NCCL there is the one loaded.
     nccl("opt/nccl/lib", "2.30.7");
     const Env preferred{{"LD_LIBRARY_PATH", "/opt/nccl/lib"}};
-    const auto newer = check_nccl_runtime(runtime(preferred, "aarch64"), plan, lookup(preferred));
+    const auto newer = check_nccl_runtime(runtime(preferred, "aarch64"), plan, lookup_in(preferred));
     EXPECT_EQ(testing::find_finding(newer, "nccl-version-hang"), nullptr);
     EXPECT_EQ(testing::find_finding(newer, "nccl-library")->subject, "/opt/nccl/lib/libnccl.so.2.30.7");
 }
 
 TEST_F(ImageTree, RingsNeedSubnetAwareRouting) {
     nccl("usr/lib/x86_64-linux-gnu", "2.28.9");
-    JobShape job;
-    job.nodes = 3;
-    const Plan ring = make_plan(testing::discover_fixture("ring3-node1"), SiteConfig{}, job);
+    const Plan ring = testing::fixture_plan("ring3-node1", testing::job_on(3));
     ASSERT_EQ(ring.topology, Topology::ring);
     const Env env{{"NCCL_VERSION", "2.30.7"}};
-    const auto findings = check_nccl_runtime(runtime(env), ring, lookup(env));
+    const auto findings = check_nccl_runtime(runtime(env), ring, lookup_in(env));
     const Finding* old = testing::find_finding(findings, "nccl-version-ring");
     ASSERT_NE(old, nullptr);
     EXPECT_EQ(old->severity, Severity::warning);
@@ -320,9 +293,9 @@ TEST(NcclVersions, CompareNumerically) {
 }
 
 TEST_F(ImageTree, InterfacesMissingFromTheContainersNetworkAreWarnings) {
-    NcclRuntime seen = discover_nccl_runtime("the container", lookup({}), {"lo", "enp1s0f1np1-not-here"}, root_.string());
+    NcclRuntime seen = discover_nccl_runtime("the container", lookup_in({}), {"lo", "enp1s0f1np1-not-here"}, root_.string());
     EXPECT_EQ(seen.missing_interfaces, std::vector<std::string>{"enp1s0f1np1-not-here"});
-    const auto findings = check_nccl_runtime(seen, pair_plan(), lookup({}));
+    const auto findings = check_nccl_runtime(seen, testing::fixture_plan("cage1", testing::job_on(2)), lookup_in({}));
     const Finding* missing = testing::find_finding(findings, "container-fabric-not-visible");
     ASSERT_NE(missing, nullptr);
     EXPECT_EQ(missing->subject, "enp1s0f1np1-not-here");
@@ -339,7 +312,7 @@ TEST_F(ImageTree, ContainerTaskRepairsReportsAndFailsStrictly) {
     request.root = root_.string();
     request.plan.interfaces.clear();  // this machine has no Spark interfaces
     request.plan.bootstrap_interface.clear();
-    ContainerTaskOutcome warned = container_task(request, lookup(task));
+    ContainerTaskOutcome warned = container_task(request, lookup_in(task));
     EXPECT_TRUE(warned.failure.empty());
     EXPECT_EQ(warned.to_set.size() + warned.to_unset.size(), 5u);
     std::string text;
@@ -348,12 +321,12 @@ TEST_F(ImageTree, ContainerTaskRepairsReportsAndFailsStrictly) {
               std::string::npos) << text;
     EXPECT_NE(text.find("warning: spark-dgx-1: /etc/nccl.conf:1: sets NCCL_IB_USE_INLINE=1"), std::string::npos) << text;
     request.check_level = CheckLevel::strict;
-    const ContainerTaskOutcome strict = container_task(request, lookup(task));
+    const ContainerTaskOutcome strict = container_task(request, lookup_in(task));
     EXPECT_NE(strict.failure.find("NCCL_IB_USE_INLINE"), std::string::npos) << strict.failure;
     EXPECT_EQ(strict.to_set.size(), warned.to_set.size());  // repaired even when failing
     // Checks off: still repaired, nothing judged.
     request.check_level = CheckLevel::off;
-    const ContainerTaskOutcome off = container_task(request, lookup(task));
+    const ContainerTaskOutcome off = container_task(request, lookup_in(task));
     EXPECT_TRUE(off.failure.empty());
     EXPECT_EQ(off.to_set.size(), warned.to_set.size());
     for (const auto& line : off.messages) EXPECT_EQ(line.find("NCCL_IB_USE_INLINE"), std::string::npos) << line;

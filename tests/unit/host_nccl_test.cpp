@@ -9,61 +9,38 @@
 
 #include "fabric/checks/host_nccl.hpp"
 #include "fabric/checks/survey.hpp"
+#include "fabric/common/env_lookup.hpp"
 #include "test_support.hpp"
 
 namespace sparkfabric {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::fixture_plan;
+using testing::job_on;
 using Env = std::map<std::string, std::string>;
-
-EnvLookup lookup(const Env& env) {
-    return [env](const std::string& name) -> std::optional<std::string> {
-        const auto found = env.find(name);
-        if (found == env.end()) return std::nullopt;
-        return found->second;
-    };
-}
 
 // A node's file system: DGX OS's NCCL 2.28.9 as a system package (libnccl.so.2 linking to the
 // versioned file), and a venv whose torch pulled the pip nvidia-nccl-cu13 2.28.9 wheel.
 class HostTree : public ::testing::Test {
 protected:
-    void SetUp() override {
-        root_ = fs::path(::testing::TempDir()) /
-                ("sf-host-nccl-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(root_);
-        fs::create_directories(root_);
-    }
-    void TearDown() override { fs::remove_all(root_); }
-    void write(const std::string& relative, const std::string& text) {
-        fs::create_directories((root_ / relative).parent_path());
-        std::ofstream(root_ / relative) << text;
-    }
-    void system_nccl(const std::string& dir, const std::string& version) {
-        write(dir + "/libnccl.so." + version, "NCCL");
-        fs::create_symlink("libnccl.so." + version, root_ / dir / "libnccl.so.2");
-    }
+    void write(const std::string& relative, const std::string& text) { testing::write_file(root_ / relative, text); }
+    void system_nccl(const std::string& dir, const std::string& version) { testing::install_nccl(root_ / dir, version); }
     void wheel(const std::string& site, const std::string& version) {
         write(site + "/nvidia/nccl/lib/libnccl.so.2", "NCCL wheel");
         write(site + "/nvidia_nccl_cu13-" + version + ".dist-info/METADATA", "Name: nvidia-nccl-cu13\nVersion: " + version + "\n");
         write(site + "/torch-2.9.0.dist-info/METADATA", "Name: torch\nVersion: 2.9.0\n");
     }
     SoftwareFacts software(const Env& env, const std::string& machine = "aarch64") {
-        SoftwareQuery query = software_query(lookup(env), root_.string());
+        SoftwareQuery query = software_query(lookup_in(env), root_.string());
         query.read_libraries = false;
         SoftwareFacts found = discover_software(query);
         found.machine = machine;
         return found;
     }
-    fs::path root_;
+    testing::ScratchDir scratch_{"sf-host-nccl"};
+    fs::path root_ = scratch_.path;
 };
-
-Plan plan_for(const std::string& fixture, int nodes) {
-    JobShape job;
-    job.nodes = nodes;
-    return make_plan(testing::discover_fixture(fixture), SiteConfig{}, job);
-}
 
 std::vector<const Finding*> with_code(const std::vector<Finding>& findings, const std::string& code) {
     std::vector<const Finding*> found;
@@ -85,7 +62,7 @@ TEST_F(HostTree, TheVenvWheelBesideTorchIsFoundAndJudged) {
     EXPECT_EQ(found.nccl[1].source, "pip");
     EXPECT_EQ(found.nccl[1].version, "2.28.9");
     EXPECT_EQ(found.torch_version, "2.9.0");  // the venv's torch
-    const auto findings = check_host_nccl_libraries(found, plan_for("cage1", 2));
+    const auto findings = check_host_nccl_libraries(found, fixture_plan("cage1", job_on(2)));
     const auto hangs = with_code(findings, "nccl-version-hang");
     ASSERT_EQ(hangs.size(), 1u);
     EXPECT_EQ(hangs[0]->severity, Severity::warning);
@@ -95,7 +72,9 @@ TEST_F(HostTree, TheVenvWheelBesideTorchIsFoundAndJudged) {
     // The system's 2.30.7, which programs load, is named as info.
     ASSERT_EQ(with_code(findings, "nccl-library").size(), 1u);
     // On x86_64 the proxy hang does not apply.
-    EXPECT_TRUE(with_code(check_host_nccl_libraries(software(env, "x86_64"), plan_for("cage1", 2)), "nccl-version-hang").empty());
+    EXPECT_TRUE(
+        with_code(check_host_nccl_libraries(software(env, "x86_64"), fixture_plan("cage1", job_on(2))), "nccl-version-hang")
+            .empty());
 }
 
 TEST_F(HostTree, LdPreloadBeatsEveryOtherLibrary) {
@@ -108,9 +87,9 @@ TEST_F(HostTree, LdPreloadBeatsEveryOtherLibrary) {
     const auto loaded = nccl_libraries_loaded(found);
     ASSERT_EQ(loaded.size(), 1u);
     EXPECT_EQ(loaded[0]->path, "/opt/nccl/lib/libnccl.so.2.31.2");
-    EXPECT_TRUE(with_code(check_host_nccl_libraries(found, plan_for("cage1", 2)), "nccl-version-hang").empty());
+    EXPECT_TRUE(with_code(check_host_nccl_libraries(found, fixture_plan("cage1", job_on(2))), "nccl-version-hang").empty());
     // Without it, the system's 2.28.9 is what programs load: a warning naming the file.
-    const auto bare = check_host_nccl_libraries(software({}), plan_for("cage1", 2));
+    const auto bare = check_host_nccl_libraries(software({}), fixture_plan("cage1", job_on(2)));
     const auto hangs = with_code(bare, "nccl-version-hang");
     ASSERT_EQ(hangs.size(), 1u);
     EXPECT_EQ(hangs[0]->subject, "/usr/lib/aarch64-linux-gnu/libnccl.so.2.28.9");
@@ -120,13 +99,14 @@ TEST_F(HostTree, RingsNeedTwoThirtySevenFromLdLibraryPath) {
     system_nccl("usr/lib/aarch64-linux-gnu", "2.31.2");
     system_nccl("opt/old/lib", "2.29.3");
     const Env env{{"LD_LIBRARY_PATH", "/opt/old/lib"}};
-    const auto findings = check_host_nccl_libraries(software(env), plan_for("ring3-node1", 3));
+    const auto findings = check_host_nccl_libraries(software(env), fixture_plan("ring3-node1", job_on(3)));
     const auto ring = with_code(findings, "nccl-version-ring");
     ASSERT_EQ(ring.size(), 1u);
     EXPECT_EQ(ring[0]->subject, "/opt/old/lib/libnccl.so.2.29.3");
     EXPECT_NE(ring[0]->fix.find("LD_LIBRARY_PATH"), std::string::npos) << ring[0]->fix;
     // The same library on a pair is fine.
-    EXPECT_TRUE(with_code(check_host_nccl_libraries(software(env), plan_for("cage1", 2)), "nccl-version-ring").empty());
+    EXPECT_TRUE(
+        with_code(check_host_nccl_libraries(software(env), fixture_plan("cage1", job_on(2))), "nccl-version-ring").empty());
 }
 
 // `spark-fabric check` on a ring node whose tree (beside its sysfs, as the CLI replays it) has
@@ -154,7 +134,7 @@ TEST(HostNcclSurvey, AnAffectedNcclOnEveryNodeIsAWarning) {
         NodeReport report;
         report.node = node;
         report.facts = testing::discover_fixture("cage1");
-        report.plan = plan_for("cage1", 2);
+        report.plan = fixture_plan("cage1", job_on(2));
         report.software.machine = "aarch64";
         report.software.nccl = {{"/usr/lib/python3/dist-packages/nvidia/nccl/lib/libnccl.so.2", "2.28.9", "abc", "pip"}};
         reports.push_back(report);

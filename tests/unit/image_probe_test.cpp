@@ -1,6 +1,7 @@
 // The image probe without Slurm or an image: the constant sh script runs under this machine's
-// sh, and its output (recorded in tests/cluster/container_stack.sh's baked.sqsh) is parsed as
-// the survey parses it; /etc/environment is read as enroot reads it.
+// sh, and its output (recorded in tests/cluster/container_stack.sh's baked.sqsh, the one the
+// survey's tests judge too: test_support) is parsed as the survey parses it; /etc/environment
+// is read as enroot reads it.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,27 +16,8 @@
 namespace sparkfabric {
 namespace {
 
-using namespace std::string_literals;
-
-// An entrypoint's banner first, then the records, then `env -0` (a value with a newline).
-const std::string kOutput =
-    "=== an NGC-style entrypoint banner ===\n"
-    "sparkfabric-image-probe 1\n"
-    "machine\tx86_64\n"
-    "link\t/usr/lib/x86_64-linux-gnu/libnccl.so.2\t/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3\n"
-    "link\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\n"
-    "file\t/etc/nccl.conf\n"
-    "+NCCL_IB_USE_INLINE=1\n"
-    "+NCCL_SOCKET_IFNAME=eth0\n"
-    "+# NCCL settings of the cluster this image was built on\n"
-    "net\tlo\n"
-    "net\tenp1s0f1np1\n"
-    "net\tenP2p1s0f1np1\n"
-    "env0\n"
-    "HOME=/home/sparkuser\0PROMPT=two\nlines\0NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1\0"s;
-
 TEST(ImageProbe, RecordsAfterTheMarkerAndTheEnvironmentToTheEnd) {
-    const ImageProbe probe = parse_image_probe(kOutput);
+    const ImageProbe probe = parse_image_probe(testing::baked_image_probe_output());
     EXPECT_EQ(probe.machine, "x86_64");
     ASSERT_EQ(probe.links.size(), 2u);
     EXPECT_EQ(probe.links[0].second, "/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3");

@@ -1,13 +1,20 @@
-// spark-launch: argument parsing, node lists (libslurm), hostfiles and the command builders.
+// spark-launch: argument parsing, node lists (libslurm), hostfiles, the command builders and the
+// head's plan as it travels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
+#include "fabric/common/validate.hpp"
+#include "fabric/plan/plan_json.hpp"
+#include "fabric/plan/plan_report.hpp"
 #include "launcher/driver/launch_support.hpp"
+#include "launcher/driver/local_step.hpp"
 #include "launcher/driver/node_launch.hpp"
-#include "launcher/driver/plan_lines.hpp"
 #include "launcher/kinds/kind.hpp"
 #include "launcher/kinds/mpirun.hpp"
 #include "launcher/kinds/srun.hpp"
@@ -237,14 +244,56 @@ TEST(Commands, SrunAndSshAndPorts) {
     EXPECT_EQ(stage[3], "--ntasks-per-node=1");
 }
 
-TEST(PlanLines, RoundTrip) {
+// The head's plan travels as `spark-launch --stage plan` prints it: the one JSON form of a plan
+// (what `spark-fabric env --format json` prints), the free port among its variables.
+TEST(HeadPlan, TheAnswerCarriesThePlanAndThePort) {
     Plan plan;
-    plan.variables = {{"NCCL_IB_HCA", "=a:1,b:1", "", false}, {"SPARKFABRIC_FABRIC_ADDR", "192.168.200.1", "", false}};
-    const auto values = plan_from_lines(plan_to_lines(plan), "head");
-    EXPECT_EQ(values.at("NCCL_IB_HCA"), "=a:1,b:1");
-    EXPECT_EQ(values.at("SPARKFABRIC_FABRIC_ADDR"), "192.168.200.1");
-    EXPECT_THROW(plan_from_lines("garbage line\n", "head"), LaunchError);
+    plan.variables = {{"NCCL_IB_HCA", "=a:1,b:1", "", false},
+                      {"SPARKFABRIC_FABRIC_ADDR", "192.168.200.1", "", false},
+                      {"SPARKFABRIC_REASON", "two\nlines", "", false}};
+    const auto values = plan_values(plan_from_head(plan_to_json(with_launch_port(plan, 20123), "spark-1"), "spark-1"));
+    // SPARKFABRIC_REASON is left out: only what an environment can hold.
+    const std::map<std::string, std::string> expected{{"NCCL_IB_HCA", "=a:1,b:1"},
+                                                      {"SPARKFABRIC_FABRIC_ADDR", "192.168.200.1"},
+                                                      {"SPARKFABRIC_LAUNCH_PORT", "20123"}};
+    EXPECT_EQ(values, expected);
+    EXPECT_EQ(plan_values(with_launch_port(plan, 0)).count("SPARKFABRIC_LAUNCH_PORT"), 0u);
 }
+
+TEST(HeadPlan, AMalformedAnswerIsALaunchErrorNamingTheHead) {
+    nlohmann::json unknown_mode = Plan{};
+    unknown_mode["mode"] = "fast";
+    for (const std::string& answer : {std::string("garbage line\n"), std::string("NCCL_IB_HCA==a:1,b:1\n"), std::string(),
+                                     std::string("[1]"), std::string(R"({"fabric_found": "yes"})"), unknown_mode.dump(),
+                                     std::string("{\"a\": \"\x1b[2J\x7f")}) {
+        try {
+            plan_from_head(answer, "spark-7");
+            ADD_FAILURE() << "read: " << answer;
+        } catch (const LaunchError& error) {
+            const std::string message = error.what();
+            EXPECT_NE(message.find("spark-7"), std::string::npos) << message;
+            EXPECT_NE(message.find("--stage plan"), std::string::npos) << message;
+            EXPECT_EQ(message.find("json.exception"), std::string::npos) << message;
+            EXPECT_TRUE(std::all_of(message.begin(), message.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; }))
+                << "no control bytes: " << printable(message);
+        }
+    }
+}
+
+#ifdef SPARK_LAUNCH_BIN
+TEST(HeadPlan, StagePlanPrintsWhatTheLauncherReads) {
+    const auto result = testing::run_program({SPARK_LAUNCH_BIN, "--stage", "plan", "--nnodes", "2", "--port-from", "20000"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const auto values = plan_values(plan_from_head(result.out, "this node"));
+    int port = 0;
+    ASSERT_TRUE(values.count("SPARKFABRIC_LAUNCH_PORT")) << result.out;
+    EXPECT_TRUE(parse_port(values.at("SPARKFABRIC_LAUNCH_PORT"), port));
+    EXPECT_GE(port, 20000);
+    const auto without_port = testing::run_program({SPARK_LAUNCH_BIN, "--stage", "plan", "--nnodes", "2"});
+    ASSERT_EQ(without_port.status, 0) << without_port.err;
+    EXPECT_EQ(plan_values(plan_from_head(without_port.out, "this node")).count("SPARKFABRIC_LAUNCH_PORT"), 0u);
+}
+#endif
 
 }  // namespace
 }  // namespace sparkfabric::launch

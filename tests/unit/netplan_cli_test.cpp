@@ -15,15 +15,6 @@ namespace fs = std::filesystem;
 using testing::fixture_file;
 using testing::run_program;
 
-struct TempDir {
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "sparkfabric-netplan-cli-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string path;
-};
-
 // The saved facts of "spark-a": a pair on cage 1, 192.168.200.1 and 192.168.201.1, MTU 9000.
 std::vector<std::string> spark_a(std::vector<std::string> args) {
     std::vector<std::string> argv{SPARK_FABRIC_BIN, "--facts", fixture_file("facts/spark-two-node-a.json"), "netplan",
@@ -45,7 +36,7 @@ TEST(NetplanCli, PrintsTheNodesFileFromItsFacts) {
 }
 
 TEST(NetplanCli, TheSitesFabricMtuIsTheDefault) {
-    TempDir dir;
+    testing::ScratchDir dir{"sparkfabric-netplan-cli"};
     const std::string config = dir.path + "/site.yaml";
     std::ofstream(config) << "fabric: {mtu: 9216}\n";
     auto argv = spark_a({});
@@ -60,7 +51,7 @@ TEST(NetplanCli, TheSitesFabricMtuIsTheDefault) {
 }
 
 TEST(NetplanCli, OutDirHoldsOneFilePerNode) {
-    TempDir dir;
+    testing::ScratchDir dir{"sparkfabric-netplan-cli"};
     const auto result = run_program({SPARK_FABRIC_BIN, "netplan", "--topology", "ring", "--nodes", "n1,n2,n3,n4",
                                      "--out-dir", dir.path});
     ASSERT_EQ(result.status, 0) << result.err;
@@ -73,7 +64,7 @@ TEST(NetplanCli, OutDirHoldsOneFilePerNode) {
 }
 
 TEST(NetplanCli, WriteThenCheckUnderARootDir) {
-    TempDir root;
+    testing::ScratchDir root{"sparkfabric-netplan-cli"};
     fs::copy(fixture_file("netplan/nvidia-40-cx7"), root.path, fs::copy_options::recursive);
     const auto subnets = std::vector<std::string>{"--subnets", "192.168.200.0/24,192.168.201.0/24", "--root-dir", root.path};
     auto args = subnets;
@@ -112,7 +103,7 @@ TEST(NetplanCli, WriteThenCheckUnderARootDir) {
 }
 
 TEST(NetplanCli, WriteRefusesAnotherMachineAndUnknownInterfaces) {
-    TempDir root;
+    testing::ScratchDir root{"sparkfabric-netplan-cli"};
     auto result = run_program(spark_a({"--node", "spark-b", "--root-dir", root.path, "--write"}));
     EXPECT_EQ(result.status, 2);
     EXPECT_NE(result.err.find("spark-b is not this machine; use --out-dir DIR"), std::string::npos) << result.err;

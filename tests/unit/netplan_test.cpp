@@ -45,21 +45,6 @@ std::string cidr(const PlannedInterface& interface) {
     return interface.address.address + "/" + std::to_string(interface.address.prefix_length);
 }
 
-// A fresh directory, removed at the end of the test.
-struct TempDir {
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "sparkfabric-netplan-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string path;
-};
-
-void write_text(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-}
-
 std::string read_text(const fs::path& path) {
     std::ifstream stream(path);
     return std::string(std::istreambuf_iterator<char>(stream), {});
@@ -226,20 +211,20 @@ TEST(NetplanEmit, YamlCarriesAddressesMtuAndNoRouteOrDns) {
 // ---------------------------------------------------------------- reading netplan files
 
 TEST(NetplanRead, FilesMergeInNetplansOrderAndRunShadowsEtc) {
-    TempDir root;
-    write_text(fs::path(root.path) / "etc/netplan/10-a.yaml",
+    testing::ScratchDir root{"sparkfabric-netplan"};
+    testing::write_file(fs::path(root.path) / "etc/netplan/10-a.yaml",
                "network:\n  version: 2\n  ethernets:\n    eth0:\n      mtu: 1500\n      addresses: [10.0.0.1/24]\n");
-    write_text(fs::path(root.path) / "lib/netplan/20-b.yaml",
+    testing::write_file(fs::path(root.path) / "lib/netplan/20-b.yaml",
                "network:\n  version: 2\n  ethernets:\n    eth0:\n      mtu: 9000\n      addresses: [10.0.1.1/24]\n");
     // Shadowed by /run's file of the same name: never read.
-    write_text(fs::path(root.path) / "etc/netplan/30-c.yaml",
+    testing::write_file(fs::path(root.path) / "etc/netplan/30-c.yaml",
                "network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses: [10.9.9.9/24]\n");
-    write_text(fs::path(root.path) / "run/netplan/30-c.yaml",
+    testing::write_file(fs::path(root.path) / "run/netplan/30-c.yaml",
                "network:\n  version: 2\n  ethernets:\n    id0:\n      match: {name: eth1}\n      addresses: [{10.0.2.1/24: {label: x}}]\n"
                "    id1:\n      match: {macaddress: '02:00:00:00:00:01'}\n      set-name: eth2\n      mtu: 1500\n");
-    write_text(fs::path(root.path) / "etc/netplan/40-bond.yaml",
+    testing::write_file(fs::path(root.path) / "etc/netplan/40-bond.yaml",
                "network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth0]\n");
-    write_text(fs::path(root.path) / "etc/netplan/README", "not yaml: never read\n  - [");
+    testing::write_file(fs::path(root.path) / "etc/netplan/README", "not yaml: never read\n  - [");
     const NetplanTree tree = read_netplan_tree(root.path);
     ASSERT_EQ(tree.files.size(), 4u);
     EXPECT_EQ(fs::path(tree.files[1]).filename(), "20-b.yaml");
@@ -267,8 +252,8 @@ TEST(NetplanRead, MalformedYamlNamesTheFileAndLine) {
         EXPECT_NE(message.find("malformed/etc/netplan/40-cx7.yaml line "), std::string::npos) << message;
         EXPECT_NE(message.find("not valid YAML"), std::string::npos) << message;
     }
-    TempDir root;
-    write_text(fs::path(root.path) / "etc/netplan/10-x.yaml", "- just\n- a list\n");
+    testing::ScratchDir root{"sparkfabric-netplan"};
+    testing::write_file(fs::path(root.path) / "etc/netplan/10-x.yaml", "- just\n- a list\n");
     EXPECT_THROW(read_netplan_tree(root.path), NetplanFileError);
 }
 
@@ -351,7 +336,7 @@ TEST(NetplanCheck, ThePlannedSubnetOnTheOtherCageIsNamed) {
 TEST(NetplanCheck, WrittenFileSatisfiesTheCheckBesideNvidiasFiles) {
     for (const char* fixture : {"nvidia-40-cx7", "nvidia-sync"}) {
         SCOPED_TRACE(fixture);
-        TempDir root;
+        testing::ScratchDir root{"sparkfabric-netplan"};
         fs::copy(fixture_file(std::string("netplan/") + fixture), root.path, fs::copy_options::recursive);
         const NodeLayout layout = pair_node1();
         const auto result = write_netplan_file(root.path, emit_netplan(layout));
@@ -373,7 +358,7 @@ TEST(NetplanCheck, LiveInterfacesThatLagBehindAreWarnings) {
     device.mtu = 1500;
     device.ipv4 = {{"192.168.100.1", 24}};
     live.netdevs.push_back(device);
-    TempDir root;
+    testing::ScratchDir root{"sparkfabric-netplan"};
     const NodeLayout layout = pair_node1();
     write_netplan_file(root.path, emit_netplan(layout));
     const NetplanTree tree = read_netplan_tree(root.path);
@@ -391,7 +376,7 @@ TEST(NetplanCheck, LiveInterfacesThatLagBehindAreWarnings) {
 // ---------------------------------------------------------------- --write
 
 TEST(NetplanWrite, ModeSixHundredAndThePreviousFileKept) {
-    TempDir root;
+    testing::ScratchDir root{"sparkfabric-netplan"};
     const std::string first = emit_netplan(pair_node1());
     auto result = write_netplan_file(root.path, first);
     struct stat info {};

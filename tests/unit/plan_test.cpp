@@ -12,17 +12,14 @@ namespace sparkfabric {
 namespace {
 
 using testing::discover_fixture;
-
-Plan plan_for(const std::string& fixture, JobShape job = {}, SiteConfig config = {}) {
-    return make_plan(discover_fixture(fixture), config, job);
-}
+using testing::fixture_plan;
 
 using testing::planned_value;
 std::string value(const Plan& plan, const std::string& name) { return planned_value(plan, name); }
 bool has_finding(const Plan& plan, const std::string& code) { return testing::find_finding(plan.findings, code) != nullptr; }
 
 TEST(Plan, Cage1GetsBothTwinsExactNamesAndGidIndex) {
-    const Plan plan = plan_for("cage1");
+    const Plan plan = fixture_plan("cage1");
     ASSERT_TRUE(plan.fabric_found);
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "=enp1s0f1np1,enP2p1s0f1np1");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1,roceP2p1s0f1:1");
@@ -39,7 +36,7 @@ TEST(Plan, Cage1GetsBothTwinsExactNamesAndGidIndex) {
 }
 
 TEST(Plan, Cage0UsesCage0Devices) {
-    const Plan plan = plan_for("cage0");
+    const Plan plan = fixture_plan("cage0");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1");
     EXPECT_EQ(value(plan, "GLOO_SOCKET_IFNAME"), "enp1s0f0np0");
 }
@@ -47,7 +44,7 @@ TEST(Plan, Cage0UsesCage0Devices) {
 TEST(Plan, TwoCablesGetFourHcasInCageOrder) {
     // Four subnets on two cages laid out alike look like a ring, so bootstrap goes to the
     // management NIC (right for a ring, harmless for two cables between two nodes).
-    const Plan plan = plan_for("two-cables");
+    const Plan plan = fixture_plan("two-cables");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1,rocep1s0f1:1,roceP2p1s0f1:1");
     EXPECT_EQ(plan.interfaces.size(), 4u);
     EXPECT_EQ(plan.topology, Topology::ring);
@@ -55,20 +52,20 @@ TEST(Plan, TwoCablesGetFourHcasInCageOrder) {
     // The site can say it is a pair: bootstrap then stays on the fabric.
     SiteConfig config;
     config.topology = Topology::pair;
-    const Plan pair = plan_for("two-cables", {}, config);
+    const Plan pair = fixture_plan("two-cables", {}, config);
     EXPECT_EQ(value(pair, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1,rocep1s0f1:1,roceP2p1s0f1:1");
     EXPECT_EQ(value(pair, "GLOO_SOCKET_IFNAME"), "enp1s0f0np0");
     EXPECT_EQ(value(pair, "NCCL_IB_SUBNET_AWARE_ROUTING"), "<unset>");
 }
 
 TEST(Plan, KernelNamesFlowIntoTheVariables) {
-    const Plan plan = plan_for("kernel-names");
+    const Plan plan = fixture_plan("kernel-names");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=mlx5_1:1,mlx5_3:1");
     EXPECT_EQ(value(plan, "UCX_NET_DEVICES"), "mlx5_1:1,mlx5_3:1");
 }
 
 TEST(Plan, GidIndexesThatDisagreeUseAddressFamilyAndRange) {
-    const Plan plan = plan_for("gid-hole");
+    const Plan plan = fixture_plan("gid-hole");
     EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "<unset>");
     EXPECT_EQ(value(plan, "NCCL_IB_ROCE_VERSION_NUM"), "2");
     EXPECT_EQ(value(plan, "NCCL_IB_ADDR_FAMILY"), "AF_INET");
@@ -80,7 +77,7 @@ TEST(Plan, GidIndexesThatDisagreeUseAddressFamilyAndRange) {
 TEST(Plan, TwinWithoutIpv4IsLeftOutWhenTheSiteExcludesUnaddressedTwins) {
     SiteConfig config;
     config.include_unaddressed_twins = false;
-    const Plan plan = plan_for("twin-no-ipv4", {}, config);
+    const Plan plan = fixture_plan("twin-no-ipv4", {}, config);
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1");
     EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "3");
     ASSERT_TRUE(has_finding(plan, "twin-without-ipv4"));
@@ -94,7 +91,7 @@ TEST(Plan, TwinWithoutIpv4IsLeftOutWhenTheSiteExcludesUnaddressedTwins) {
 }
 
 TEST(Plan, BothLinksDownMeansNoNetworkVariablesAndLinkDownErrors) {
-    const Plan plan = plan_for("links-down");
+    const Plan plan = fixture_plan("links-down");
     EXPECT_FALSE(plan.fabric_found);
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "<unset>");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "<unset>");
@@ -112,7 +109,7 @@ TEST(Plan, BothLinksDownMeansNoNetworkVariablesAndLinkDownErrors) {
 
 TEST(Plan, NoConnectxAndManagementOnlyNodesGetNoFabric) {
     for (const char* fixture : {"no-connectx", "mgmt-only"}) {
-        const Plan plan = plan_for(fixture);
+        const Plan plan = fixture_plan(fixture);
         EXPECT_FALSE(plan.fabric_found) << fixture;
         EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "<unset>") << fixture;
         EXPECT_TRUE(has_finding(plan, "no-fabric")) << fixture;
@@ -120,7 +117,7 @@ TEST(Plan, NoConnectxAndManagementOnlyNodesGetNoFabric) {
 }
 
 TEST(Plan, Mtu1500StillPlansTheFabric) {
-    const Plan plan = plan_for("mtu1500");
+    const Plan plan = fixture_plan("mtu1500");
     EXPECT_TRUE(plan.fabric_found);
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1,roceP2p1s0f1:1");
 }
@@ -129,32 +126,32 @@ TEST(Plan, AlgoIsLeftToNcclUnlessTheSiteHasARule) {
     JobShape job;
     for (int nodes : {2, 4, 5, 8, 10}) {
         job.nodes = nodes;
-        EXPECT_EQ(value(plan_for("cage1", job), "NCCL_ALGO"), "<unset>") << nodes << " nodes";
+        EXPECT_EQ(value(fixture_plan("cage1", job), "NCCL_ALGO"), "<unset>") << nodes << " nodes";
     }
     SiteConfig config;
     config.algo_rules = {{2, "Ring"}, {8, "allreduce:tree,ring"}, {0, "CollnetDirect"}};
     job.nodes = 10;
-    EXPECT_EQ(value(plan_for("cage1", job, config), "NCCL_ALGO"), "CollnetDirect");
+    EXPECT_EQ(value(fixture_plan("cage1", job, config), "NCCL_ALGO"), "CollnetDirect");
     job.nodes = 2;
-    EXPECT_EQ(value(plan_for("cage1", job, config), "NCCL_ALGO"), "Ring");
+    EXPECT_EQ(value(fixture_plan("cage1", job, config), "NCCL_ALGO"), "Ring");
     job.nodes = 5;
-    EXPECT_EQ(value(plan_for("cage1", job, config), "NCCL_ALGO"), "allreduce:tree,ring");
+    EXPECT_EQ(value(fixture_plan("cage1", job, config), "NCCL_ALGO"), "allreduce:tree,ring");
 }
 
 TEST(Plan, AUserAlgoThatStrandsCollectivesIsKeptButWarned) {
     JobShape job;
     job.nodes = 5;
     job.user_env["NCCL_ALGO"] = "Tree";
-    const Plan plan = plan_for("cage1", job);
+    const Plan plan = fixture_plan("cage1", job);
     ASSERT_TRUE(has_finding(plan, "nccl-algo-strands-collectives"));
     job.user_env["NCCL_ALGO"] = "allreduce:tree;broadcast:ring";
-    EXPECT_FALSE(has_finding(plan_for("cage1", job), "nccl-algo-strands-collectives"));
+    EXPECT_FALSE(has_finding(fixture_plan("cage1", job), "nccl-algo-strands-collectives"));
 }
 
 TEST(Plan, UserValuesAreKeptUnlessTheSiteEnforces) {
     JobShape job;
     job.user_env["NCCL_SOCKET_IFNAME"] = "eth9";
-    Plan plan = plan_for("cage1", job);
+    Plan plan = fixture_plan("cage1", job);
     const auto* variable = plan.find("NCCL_SOCKET_IFNAME");
     ASSERT_NE(variable, nullptr);
     EXPECT_EQ(variable->value, "eth9");
@@ -162,7 +159,7 @@ TEST(Plan, UserValuesAreKeptUnlessTheSiteEnforces) {
     EXPECT_NE(variable->reason.find("=enp1s0f1np1"), std::string::npos);
     SiteConfig config;
     config.enforced_variables = {"NCCL_SOCKET_IFNAME"};
-    plan = plan_for("cage1", job, config);
+    plan = fixture_plan("cage1", job, config);
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "=enp1s0f1np1,enP2p1s0f1np1");
     EXPECT_NE(plan.find("NCCL_SOCKET_IFNAME")->reason.find("enforces"), std::string::npos);
 }
@@ -170,7 +167,7 @@ TEST(Plan, UserValuesAreKeptUnlessTheSiteEnforces) {
 TEST(Plan, FabricOffInjectsNothingButStatus) {
     JobShape job;
     job.fabric.kind = FabricRequest::Kind::off;
-    const Plan plan = plan_for("cage1", job);
+    const Plan plan = fixture_plan("cage1", job);
     ASSERT_EQ(plan.variables.size(), 1u);
     EXPECT_EQ(value(plan, "SPARKFABRIC_STATUS"), "off");
 }
@@ -179,11 +176,11 @@ TEST(Plan, RequestedInterfaceIsUsedAndAMissingOneIsAnError) {
     JobShape job;
     job.fabric.kind = FabricRequest::Kind::interfaces;
     job.fabric.interfaces = {"enp1s0f0np0"};
-    Plan plan = plan_for("two-cables", job);
+    Plan plan = fixture_plan("two-cables", job);
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "=enp1s0f0np0");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1");
     job.fabric.interfaces = {"eth7"};
-    plan = plan_for("cage1", job);
+    plan = fixture_plan("cage1", job);
     EXPECT_FALSE(plan.fabric_found);
     ASSERT_TRUE(has_finding(plan, "interface-missing"));
     EXPECT_NE(plan.findings[0].fix.find("enp1s0f1np1"), std::string::npos);
@@ -192,7 +189,7 @@ TEST(Plan, RequestedInterfaceIsUsedAndAMissingOneIsAnError) {
 TEST(Plan, SiteInterfacesApplyWhenTheUserAsksForAuto) {
     SiteConfig config;
     config.interfaces = {"enp1s0f0np0"};
-    const Plan plan = plan_for("two-cables", {}, config);
+    const Plan plan = fixture_plan("two-cables", {}, config);
     EXPECT_EQ(value(plan, "GLOO_SOCKET_IFNAME"), "enp1s0f0np0");
     EXPECT_NE(plan.find("NCCL_SOCKET_IFNAME")->reason.find("site config"), std::string::npos);
 }
@@ -201,7 +198,7 @@ TEST(Plan, RequestedDownInterfaceSaysLinkDown) {
     JobShape job;
     job.fabric.kind = FabricRequest::Kind::interfaces;
     job.fabric.interfaces = {"enp1s0f0np0"};
-    const Plan plan = plan_for("cage1", job);
+    const Plan plan = fixture_plan("cage1", job);
     EXPECT_FALSE(plan.fabric_found);
     EXPECT_TRUE(has_finding(plan, "link-down"));
 }
@@ -254,7 +251,7 @@ TEST(Plan, ExtraEnvAndTimeoutFromTheSite) {
     SiteConfig config;
     config.ib_timeout = 20;
     config.extra_env["NCCL_DEBUG"] = "WARN";
-    const Plan plan = plan_for("cage1", {}, config);
+    const Plan plan = fixture_plan("cage1", {}, config);
     EXPECT_EQ(value(plan, "NCCL_IB_TIMEOUT"), "20");
     EXPECT_EQ(value(plan, "NCCL_DEBUG"), "WARN");
 }
@@ -291,7 +288,7 @@ TEST(PlanSteps, CoveringCidr) {
 }
 
 TEST(Plan, PlannableNamesCoverEveryNetworkVariable) {
-    const Plan plan = plan_for("gid-hole");
+    const Plan plan = fixture_plan("gid-hole");
     const auto& names = plannable_variable_names();
     for (const auto& variable : plan.variables) {
         if (variable.name.rfind("SPARKFABRIC_", 0) == 0) continue;

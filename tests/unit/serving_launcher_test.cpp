@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "fabric/checks/checks.hpp"
+#include "fabric/common/exit_status.hpp"
 #include "launcher/kinds/kind.hpp"
 #include "launcher/kinds/ray.hpp"
 #include "launcher/kinds/sglang.hpp"
@@ -194,10 +195,13 @@ pid_t guarded_sleep(const int* stdin_pipe, bool watch_stdin) {
     return pid;
 }
 
+// The guarded child's exit status. It must have exited: ended by a signal itself, it would read
+// as 128 + that signal, the very status its guard exits with once stopped.
 int exit_code_of(pid_t pid) {
     int status = 0;
     waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+    EXPECT_TRUE(WIFEXITED(status)) << "the child was killed, not stopped by its guard: " << exit_status(status);
+    return exit_status(status);
 }
 
 TEST(StopGuard, SignalStopsTheStepAndAllLaterOnes) {

@@ -11,12 +11,8 @@ namespace sparkfabric {
 namespace {
 
 using testing::discover_fixture;
-
-Plan plan_for(const std::string& fixture, int nodes, const SiteConfig& config = {}) {
-    JobShape job;
-    job.nodes = nodes;
-    return make_plan(discover_fixture(fixture), config, job);
-}
+using testing::fixture_plan;
+using testing::job_on;
 
 std::string value(const Plan& plan, const std::string& name) { return testing::planned_value(plan, name); }
 const Finding* finding(const std::vector<Finding>& findings, const std::string& code) {
@@ -41,7 +37,7 @@ void expect_no_ring_variables(const Plan& plan) {
 
 TEST(Shapes, PairOnEitherCageGetsBothTwinsAndBootstrapsOnTheFabric) {
     for (const auto& [fixture, cage] : std::vector<std::pair<std::string, std::string>>{{"cage0", "0"}, {"cage1", "1"}}) {
-        const Plan plan = plan_for(fixture, 2);
+        const Plan plan = fixture_plan(fixture, job_on(2));
         EXPECT_EQ(plan.topology, Topology::pair) << fixture;
         EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f" + cage + ":1,roceP2p1s0f" + cage + ":1");
         EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "3");
@@ -55,7 +51,7 @@ TEST(Shapes, PairOnEitherCageGetsBothTwinsAndBootstrapsOnTheFabric) {
 }
 
 TEST(Shapes, NvidiaLinkLocalPairListsTheUnaddressedTwinWithNoGidIndex) {
-    const Plan plan = plan_for("nvidia-link-local", 2);
+    const Plan plan = fixture_plan("nvidia-link-local", job_on(2));
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1,roceP2p1s0f1:1");  // as NVIDIA's playbook lists them
     EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "<unset>");
     EXPECT_EQ(value(plan, "NCCL_IB_ADDR_RANGE"), "<unset>");
@@ -72,7 +68,7 @@ TEST(Shapes, NvidiaLinkLocalPairListsTheUnaddressedTwinWithNoGidIndex) {
 
     SiteConfig exclude;
     exclude.include_unaddressed_twins = false;
-    const Plan old = plan_for("nvidia-link-local", 2, exclude);
+    const Plan old = fixture_plan("nvidia-link-local", job_on(2), exclude);
     EXPECT_EQ(value(old, "NCCL_IB_HCA"), "=rocep1s0f1:1");
     EXPECT_NE(finding(old.findings, "twin-without-ipv4"), nullptr);
 }
@@ -119,7 +115,7 @@ TEST(Shapes, RingsRouteBySubnetAndBootstrapOnTheManagementNic) {
                                            {"ring4-node4", 4, "10.10.4.1"}};
     for (const auto& node : ring_nodes) {
         SCOPED_TRACE(node.fixture);
-        const Plan plan = plan_for(node.fixture, node.nodes);
+        const Plan plan = fixture_plan(node.fixture, job_on(node.nodes));
         EXPECT_EQ(plan.topology, Topology::ring);
         EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f0:1,roceP2p1s0f0:1,rocep1s0f1:1,roceP2p1s0f1:1");
         EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "3");
@@ -144,7 +140,7 @@ TEST(Shapes, RingsRouteBySubnetAndBootstrapOnTheManagementNic) {
 TEST(Shapes, RingSiteRuleWinsOverRingDefaultAlgo) {
     SiteConfig config;
     config.algo_rules = {{0, "^tree,pat"}};
-    const Plan plan = plan_for("ring4-node1", 4, config);
+    const Plan plan = fixture_plan("ring4-node1", job_on(4), config);
     EXPECT_EQ(value(plan, "NCCL_ALGO"), "^tree,pat");
     EXPECT_EQ(finding(plan.findings, "nccl-algo-rule-refused-on-ring"), nullptr);
 }
@@ -154,7 +150,7 @@ TEST(Shapes, RingSiteRuleWinsOverRingDefaultAlgo) {
 TEST(Shapes, RingRefusesASiteRuleThatEnablesTree) {
     SiteConfig config;
     config.algo_rules = {{2, "Ring"}, {0, "allreduce:tree,ring"}};
-    const Plan plan = plan_for("ring4-node1", 4, config);
+    const Plan plan = fixture_plan("ring4-node1", job_on(4), config);
     EXPECT_EQ(value(plan, "NCCL_ALGO"), "Ring");
     ASSERT_NE(plan.find("NCCL_ALGO"), nullptr);
     EXPECT_NE(plan.find("NCCL_ALGO")->reason.find("refused"), std::string::npos);
@@ -165,20 +161,20 @@ TEST(Shapes, RingRefusesASiteRuleThatEnablesTree) {
     EXPECT_NE(refused->message.find("allreduce (Tree)"), std::string::npos) << refused->message;
     EXPECT_FALSE(refused->fix.empty());
     // The same rule on a switch is the site's choice, and on a 3-node ring every node is a neighbour.
-    EXPECT_EQ(value(plan_for("cage1", 4, config), "NCCL_ALGO"), "allreduce:tree,ring");
-    const Plan triangle = plan_for("ring3-node1", 3, config);
+    EXPECT_EQ(value(fixture_plan("cage1", job_on(4), config), "NCCL_ALGO"), "allreduce:tree,ring");
+    const Plan triangle = fixture_plan("ring3-node1", job_on(3), config);
     EXPECT_EQ(value(triangle, "NCCL_ALGO"), "allreduce:tree,ring");
     EXPECT_EQ(finding(triangle.findings, "nccl-algo-rule-refused-on-ring"), nullptr);
     // PAT (all_gather, reduce_scatter) also talks to non-neighbours.
     config.algo_rules = {{0, "allreduce:ring;broadcast:ring"}};
-    EXPECT_EQ(value(plan_for("ring4-node1", 4, config), "NCCL_ALGO"), "Ring");
+    EXPECT_EQ(value(fixture_plan("ring4-node1", job_on(4), config), "NCCL_ALGO"), "Ring");
 }
 
 TEST(Shapes, RingWarnsWhenTheUsersAlgoEnablesTree) {
     JobShape job;
     job.nodes = 4;
     job.user_env["NCCL_ALGO"] = "Tree,Ring";
-    const Plan plan = make_plan(discover_fixture("ring4-node1"), SiteConfig{}, job);
+    const Plan plan = fixture_plan("ring4-node1", job);
     EXPECT_EQ(value(plan, "NCCL_ALGO"), "Tree,Ring");  // the user's value is kept
     const Finding* warning = finding(plan.findings, "nccl-algo-beyond-ring");
     ASSERT_NE(warning, nullptr);
@@ -186,11 +182,11 @@ TEST(Shapes, RingWarnsWhenTheUsersAlgoEnablesTree) {
 }
 
 TEST(Shapes, RingNodeWithALinkDownIsFoundWhenTheSiteSaysRing) {
-    const Plan guessed = plan_for("ring3-node1-link-down", 3);
+    const Plan guessed = fixture_plan("ring3-node1-link-down", job_on(3));
     EXPECT_EQ(guessed.topology, Topology::switched);  // one cage: auto cannot tell
     SiteConfig config;
     config.topology = Topology::ring;
-    const Plan plan = plan_for("ring3-node1-link-down", 3, config);
+    const Plan plan = fixture_plan("ring3-node1-link-down", job_on(3), config);
     EXPECT_EQ(plan.topology, Topology::ring);
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "=enP7s7");  // still reachable from every node
     const Finding* missing = finding(plan.findings, "ring-link-missing");
@@ -200,7 +196,7 @@ TEST(Shapes, RingNodeWithALinkDownIsFoundWhenTheSiteSaysRing) {
 }
 
 TEST(Shapes, StorageLanOnTheOtherCageWarnsUntilTheSiteListsSubnets) {
-    const Plan mixed = plan_for("direct-storage", 2);
+    const Plan mixed = fixture_plan("direct-storage", job_on(2));
     EXPECT_NE(mixed.topology, Topology::ring);
     const Finding* warning = finding(mixed.findings, "cages-on-different-subnets");
     ASSERT_NE(warning, nullptr);
@@ -210,7 +206,7 @@ TEST(Shapes, StorageLanOnTheOtherCageWarnsUntilTheSiteListsSubnets) {
 
     SiteConfig config;
     config.subnets = {"192.168.100.0/24", "192.168.101.0/24"};
-    const Plan plan = plan_for("direct-storage", 2, config);
+    const Plan plan = fixture_plan("direct-storage", job_on(2), config);
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=mlx5_0:1,mlx5_2:1");  // cage 0 only, kernel names
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "=enp1s0f0np0,enP2p1s0f0np0");
     EXPECT_EQ(finding(plan.findings, "cages-on-different-subnets"), nullptr);
@@ -219,13 +215,13 @@ TEST(Shapes, StorageLanOnTheOtherCageWarnsUntilTheSiteListsSubnets) {
     expect_runnable(plan);
 
     config.subnets = {"10.99.0.0/16"};
-    const Plan none = plan_for("direct-storage", 2, config);
+    const Plan none = fixture_plan("direct-storage", job_on(2), config);
     EXPECT_FALSE(none.fabric_found);
     ASSERT_NE(finding(none.findings, "no-interface-in-subnets"), nullptr);
 }
 
 TEST(Shapes, GidIndexDifferingBetweenTwinsLetsNcclPickPerHca) {
-    const Plan plan = plan_for("gid-hole", 2);
+    const Plan plan = fixture_plan("gid-hole", job_on(2));
     EXPECT_EQ(value(plan, "NCCL_IB_GID_INDEX"), "<unset>");
     EXPECT_EQ(value(plan, "NCCL_IB_ADDR_FAMILY"), "AF_INET");
     EXPECT_EQ(value(plan, "NCCL_IB_ADDR_RANGE"), "192.168.200.0/23");
@@ -259,12 +255,12 @@ TEST(Shapes, BootstrapFallsBackToTheOneManagementNicWithoutRoutes) {
 TEST(Shapes, SiteBootstrapInterfaceAppliesOnAPairToo) {
     SiteConfig config;
     config.bootstrap_interface = "enP7s7";
-    const Plan plan = plan_for("cage1", 2, config);
+    const Plan plan = fixture_plan("cage1", job_on(2), config);
     EXPECT_EQ(value(plan, "NCCL_SOCKET_IFNAME"), "=enP7s7");
     EXPECT_EQ(value(plan, "NCCL_IB_HCA"), "=rocep1s0f1:1,roceP2p1s0f1:1");  // data still on the fabric
     EXPECT_EQ(value(plan, "SPARKFABRIC_BOOTSTRAP_ADDR"), "10.77.0.1");
     config.bootstrap_interface = "eth9";
-    const Plan missing = plan_for("cage1", 2, config);
+    const Plan missing = fixture_plan("cage1", job_on(2), config);
     EXPECT_NE(finding(missing.findings, "bootstrap-interface-unusable"), nullptr);
 }
 
@@ -280,7 +276,7 @@ TEST(Shapes, DegradedLinksAreWarnedWithTheirFix) {
     ASSERT_NE(width, nullptr);
     EXPECT_EQ(width->subject, "enP2p1s0f1np1");
     EXPECT_NE(width->message.find("x2"), std::string::npos);
-    const auto healthy = run_checks(discover_fixture("cage1"), {}, plan_for("cage1", 2));
+    const auto healthy = run_checks(discover_fixture("cage1"), {}, fixture_plan("cage1", job_on(2)));
     EXPECT_EQ(finding(healthy, "link-speed-low"), nullptr);
     EXPECT_EQ(finding(healthy, "pcie-link-narrow"), nullptr);
 }

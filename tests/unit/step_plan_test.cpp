@@ -168,14 +168,13 @@ TEST(StepPlan, BadOptionValuesFailTheStep) {
 // An environment that throws once, on `name`: an exception in the middle of planning.
 EnvLookup throwing_once_on(const std::string& name, const std::map<std::string, std::string>& values,
                            const std::shared_ptr<bool>& thrown) {
+    const EnvLookup lookup = lookup_in(values);
     return [=](const std::string& asked) -> std::optional<std::string> {
         if (asked == name && !*thrown) {
             *thrown = true;
             throw std::runtime_error("simulated failure");
         }
-        const auto found = values.find(asked);
-        if (found == values.end()) return std::nullopt;
-        return found->second;
+        return lookup(asked);
     };
 }
 

@@ -20,37 +20,6 @@ namespace {
 
 using namespace std::string_literals;
 
-// What the probe printed in tests/cluster/container_stack.sh's baked.sqsh (busybox, an image
-// built on another cluster): an entrypoint's banner first, then the records, then `env -0`.
-const std::string kBakedOutput =
-    "=== an NGC-style entrypoint banner ===\n"
-    "sparkfabric-image-probe 1\n"
-    "machine\tx86_64\n"
-    "link\t/usr/lib/x86_64-linux-gnu/libnccl.so.2\t/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3\n"
-    "link\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\n"
-    "file\t/etc/nccl.conf\n"
-    "+NCCL_IB_USE_INLINE=1\n"
-    "+NCCL_SOCKET_IFNAME=eth0\n"
-    "+# NCCL settings of the cluster this image was built on\n"
-    "file\t/etc/environment\n"
-    "+NCCL_SOCKET_IFNAME=eth0\n"
-    "+NCCL_IB_HCA=mlx5_9\n"
-    "+GLOO_SOCKET_IFNAME=eth0\n"
-    "+NCCL_DEBUG=WARN\n"
-    "+NCCL_VERSION=2.21.5\n"
-    "net\tlo\n"
-    "net\tenp1s0f1np1\n"
-    "net\tenP2p1s0f1np1\n"
-    "env0\n"
-    "HOME=/home/sparkuser\0NCCL_DEBUG=WARN\0NCCL_VERSION=2.21.5\0"
-    "PROMPT=two\nlines\0NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1\0"s;
-
-Plan plan_of(const std::string& fixture) {
-    JobShape job;
-    job.nodes = 2;
-    return make_plan(testing::discover_fixture(fixture), {}, job);
-}
-
 const Finding* with_code(const std::vector<Finding>& findings, const std::string& code, const std::string& subject = "") {
     for (const auto& finding : findings) {
         if (finding.code == code && (subject.empty() || finding.subject == subject)) return &finding;
@@ -59,9 +28,9 @@ const Finding* with_code(const std::vector<Finding>& findings, const std::string
 }
 
 TEST(ImageView, TheBakedImageIsJudgedAgainstTheNodesPlan) {
-    const Plan plan = plan_of("cage1");
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     ASSERT_TRUE(plan.fabric_found);
-    const ImageView view = image_view_from_probe("/images/baked.sqsh", kBakedOutput, plan);
+    const ImageView view = image_view_from_probe("/images/baked.sqsh", testing::baked_image_probe_output(), plan);
     ASSERT_EQ(view.runtime.software.nccl.size(), 1u);
     EXPECT_EQ(view.runtime.software.nccl[0].path, "/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3");
     EXPECT_EQ(view.runtime.software.nccl[0].version, "2.27.3");
@@ -103,7 +72,7 @@ TEST(ImageView, TheBakedImageIsJudgedAgainstTheNodesPlan) {
 }
 
 TEST(ImageView, WheelsLoaderPathAndInterfacesComeFromTheProbe) {
-    const Plan plan = plan_of("cage1");
+    const Plan plan = testing::fixture_plan("cage1", testing::job_on(2));
     // torch's pip wheels (NCCL in nvidia/nccl/lib, its version only in the wheel's metadata), an
     // older NCCL first on LD_LIBRARY_PATH, a conf file from NCCL_CONF_FILE, no fabric interfaces.
     const std::string output =
@@ -173,7 +142,7 @@ TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
          {"PATH", "relative:" + root + "/opt/app/bin:/usr/bin:/bin"},
          {"HOME", root + "/home/user"}});
     ASSERT_EQ(run.status, 0) << run.err;
-    const ImageView view = image_view_from_probe("uv-image", run.out, plan_of("cage1"));
+    const ImageView view = image_view_from_probe("uv-image", run.out, testing::fixture_plan("cage1", testing::job_on(2)));
     std::vector<std::string> found;
     for (const auto& library : view.runtime.software.nccl) {
         if (library.source != "system") found.push_back(library.version + " " + library.source);  // this machine's own
@@ -189,7 +158,7 @@ std::vector<NodeReport> two_nodes_in(const std::string& image_output) {
         report.node = node;
         report.facts = testing::discover_fixture("cage1");
         report.facts.hostname = node;
-        report.plan = plan_of("cage1");
+        report.plan = testing::fixture_plan("cage1", testing::job_on(2));
         report.findings = run_checks(report.facts, {}, report.plan);
         report.image = image_view_from_probe("/images/baked.sqsh", image_output, report.plan);
         reports.push_back(report);
@@ -198,7 +167,7 @@ std::vector<NodeReport> two_nodes_in(const std::string& image_output) {
 }
 
 TEST(SurveyImage, TheTableHasTheImagesColumnsRowsAndFindings) {
-    auto reports = two_nodes_in(kBakedOutput);
+    auto reports = two_nodes_in(testing::baked_image_probe_output());
     const SurveyResult result = analyze_survey({"spark-dgx-1", "spark-dgx-2"}, reports, {}, {});
     for (const char* column : kImageColumns) {
         EXPECT_NE(std::find(result.checks.begin(), result.checks.end(), column), result.checks.end()) << column;
@@ -237,7 +206,7 @@ TEST(SurveyImage, TheTableHasTheImagesColumnsRowsAndFindings) {
 }
 
 TEST(SurveyImage, ANodeWhereTheImageDidNotStartFailsAndNodesThatDifferAreSideBySide) {
-    auto reports = two_nodes_in(kBakedOutput);
+    auto reports = two_nodes_in(testing::baked_image_probe_output());
     reports[0].image->runtime.machine = "aarch64";  // a node with another copy of the tag
     reports[1].image = ImageView{};
     reports[1].image->image = "/images/baked.sqsh";
@@ -255,7 +224,7 @@ TEST(SurveyImage, ANodeWhereTheImageDidNotStartFailsAndNodesThatDifferAreSideByS
     EXPECT_NE(text.find("    machine: aarch64\n"), std::string::npos) << text;  // only node 1 gave rows
     EXPECT_NE(text.find("warn spark-dgx-1: /etc/nccl.conf:1"), std::string::npos) << text;  // its own: one node has a view
 
-    reports = two_nodes_in(kBakedOutput);
+    reports = two_nodes_in(testing::baked_image_probe_output());
     reports[1].image->runtime.machine = "aarch64";
     const std::string both = survey_to_text(analyze_survey({"spark-dgx-1", "spark-dgx-2"}, reports, {}, {}), false);
     EXPECT_NE(both.find("  * machine:\n      spark-dgx-1 x86_64\n      spark-dgx-2 aarch64\n"), std::string::npos) << both;

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+
+#include "fabric/common/exit_status.hpp"
 
 namespace sparkfabric::testing {
 
@@ -15,6 +18,16 @@ std::string fixture_file(const std::string& name) { return std::string(SPARKFABR
 
 AddressMap fixture_addresses(const std::string& name) {
     return load_address_file(fixture_tree(name) + "/addresses.yaml");
+}
+
+Plan fixture_plan(const std::string& fixture, const JobShape& job, const SiteConfig& config) {
+    return make_plan(discover_fixture(fixture), config, job);
+}
+
+JobShape job_on(int nodes) {
+    JobShape job;
+    job.nodes = nodes;
+    return job;
 }
 
 NodeFacts discover_fixture(const std::string& name) {
@@ -59,7 +72,7 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::map<s
     ProgramResult result;
     int status = 0;
     waitpid(pid, &status, 0);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.status = exit_status(status);
     lseek(out_fd, 0, SEEK_SET);
     lseek(err_fd, 0, SEEK_SET);
     result.out = slurp(out_fd);
@@ -67,6 +80,51 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::map<s
     close(out_fd);
     close(err_fd);
     return result;
+}
+
+ScratchDir::ScratchDir(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern + " failed");
+    path = pattern;
+}
+
+ScratchDir::~ScratchDir() { std::filesystem::remove_all(path); }
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+}
+
+void install_nccl(const std::filesystem::path& dir, const std::string& version) {
+    write_file(dir / ("libnccl.so." + version), "not really a library");
+    std::filesystem::create_symlink("libnccl.so." + version, dir / "libnccl.so.2");
+}
+
+const std::string& baked_image_probe_output() {
+    using namespace std::string_literals;
+    static const std::string output =
+        "=== an NGC-style entrypoint banner ===\n"
+        "sparkfabric-image-probe 1\n"
+        "machine\tx86_64\n"
+        "link\t/usr/lib/x86_64-linux-gnu/libnccl.so.2\t/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.3\n"
+        "link\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\t/usr/lib/x86_64-linux-gnu/libnccl-net.so\n"
+        "file\t/etc/nccl.conf\n"
+        "+NCCL_IB_USE_INLINE=1\n"
+        "+NCCL_SOCKET_IFNAME=eth0\n"
+        "+# NCCL settings of the cluster this image was built on\n"
+        "file\t/etc/environment\n"
+        "+NCCL_SOCKET_IFNAME=eth0\n"
+        "+NCCL_IB_HCA=mlx5_9\n"
+        "+GLOO_SOCKET_IFNAME=eth0\n"
+        "+NCCL_DEBUG=WARN\n"
+        "+NCCL_VERSION=2.21.5\n"
+        "net\tlo\n"
+        "net\tenp1s0f1np1\n"
+        "net\tenP2p1s0f1np1\n"
+        "env0\n"
+        "HOME=/home/sparkuser\0NCCL_DEBUG=WARN\0NCCL_VERSION=2.21.5\0"
+        "PROMPT=two\nlines\0NCCL_SOCKET_IFNAME==enp1s0f1np1,enP2p1s0f1np1\0"s;
+    return output;
 }
 
 StepRequest fixture_step_request(const std::string& fixture, const std::string& check_option) {
