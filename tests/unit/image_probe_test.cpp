@@ -1,5 +1,5 @@
 // The image probe without Slurm or an image: the constant sh script runs under this machine's
-// sh, and its output (recorded in tests/cluster/container_stack.sh's baked.sqsh, the one the
+// sh, and its output (recorded in tools/cluster/container_stack.sh's baked.sqsh, the one the
 // survey's tests judge too: test_support) is parsed as the survey parses it; /etc/environment
 // is read as enroot reads it.
 #include <gtest/gtest.h>

@@ -40,7 +40,7 @@ void write_file(const std::filesystem::path& path, const std::string& text);
 // file is no library: NCCL's version is read from the name).
 void install_nccl(const std::filesystem::path& dir, const std::string& version);
 
-// What the image probe printed in tests/cluster/container_stack.sh's baked.sqsh (busybox, an image
+// What the image probe printed in tools/cluster/container_stack.sh's baked.sqsh (busybox, an image
 // built on another cluster): an entrypoint's banner first, then the records, then `env -0` (a
 // value with a newline).
 const std::string& baked_image_probe_output();
