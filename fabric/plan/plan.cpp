@@ -4,7 +4,7 @@
 
 #include "fabric/common/validate.hpp"
 #include "fabric/plan/nccl_algo.hpp"
-#include "fabric/plan/plan_steps.hpp"
+#include "fabric/plan/make_plan_parts.hpp"
 #include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric {

@@ -4,7 +4,7 @@
 // node shares: the management NIC (moving it there took one 3-node ring from 2.86 to 18.64 GB/s).
 #include <algorithm>
 
-#include "fabric/plan/plan_steps.hpp"
+#include "fabric/plan/make_plan_parts.hpp"
 
 namespace sparkfabric::detail {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "fabric/common/validate.hpp"
 #include "fabric/facts/gid.hpp"
-#include "fabric/plan/plan_steps.hpp"
+#include "fabric/plan/make_plan_parts.hpp"
 #include "fabric/topology/ipv4.hpp"
 
 namespace sparkfabric::detail {

@@ -1,7 +1,7 @@
 // safe (CPU-staged: NCCL_NET_GDR_LEVEL=LOC, no DMA-BUF) or dmabuf (GPUDirect through DMA-BUF).
 // NVIDIA says GPUDirect RDMA is unsupported on GB10, and forcing it can make
 // init_process_group hang with no message; so auto picks dmabuf only on the GPU's own word.
-#include "fabric/plan/plan_steps.hpp"
+#include "fabric/plan/make_plan_parts.hpp"
 
 namespace sparkfabric::detail {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "fabric/plan/plan.hpp"
-#include "fabric/plan/plan_steps.hpp"
+#include "fabric/plan/make_plan_parts.hpp"
 #include "fabric/topology/ipv4.hpp"
 #include "test_support.hpp"
 

@@ -1,4 +1,5 @@
-// Internal steps of make_plan, one file each; not part of the public interface.
+// The parts of make_plan (interfaces and HCAs, bootstrap, mode), one file each, and what they
+// share; not part of the public interface (a job step's plan is step_plan.hpp).
 #pragma once
 
 #include <string>
