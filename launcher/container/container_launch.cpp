@@ -129,7 +129,7 @@ Argv container_step_command(const LaunchRequest& request, const std::vector<Argv
 }
 
 Argv runtime_torch_probe_command(const LaunchRequest& request) {
-    return runtime_run_command(request, "", {}, {request.python.empty() ? std::string("python3") : request.python, "-c", kTorchProbe});
+    return runtime_run_command(request, "", {}, {python_or_default(request), "-c", kTorchProbe});
 }
 
 Argv runtime_run_command(const LaunchRequest& request, const std::string& name,
@@ -158,7 +158,7 @@ Argv torch_probe_command(const LaunchRequest& request, const std::string& head) 
     Argv argv{"srun", "--nodes=1", "--ntasks=1", "--nodelist=" + head, "--overlap"};
     const Argv options = pyxis_options(request);
     argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {request.python.empty() ? std::string("python3") : request.python, "-c", kTorchProbe});
+    argv.insert(argv.end(), {python_or_default(request), "-c", kTorchProbe});
     return argv;
 }
 

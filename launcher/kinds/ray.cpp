@@ -16,9 +16,6 @@ std::string ray_python(const LaunchRequest& request) {
     return interpreter.empty() ? std::string("python3") : interpreter;
 }
 
-// In an image: its own ray and python (ray_python reads the host's `ray` script, not the image's).
-std::string image_python(const LaunchRequest& request) { return request.python.empty() ? "python3" : request.python; }
-
 RayNodeCommands ray_commands(const LaunchRequest& request, const NodeRole& role, const std::string& python) {
     return ray_node_commands(request.ray, python, request.ray_start_args, request.program, role, request.join_timeout);
 }
@@ -45,13 +42,14 @@ public:
         for (const auto& arg : request.ray_start_args) stage.push_back("--ray-start-arg=" + arg);
     }
 
+    // In an image: its own ray and python (ray_python reads the host's `ray` script, not the image's).
     Argv image_command(const LaunchRequest& request, int, const NodeRole& role) const override {
-        const RayNodeCommands ray = ray_commands(request, role, image_python(request));
-        return image_argv({ray_image_command(ray, role, request.join_timeout, image_python(request)), ray.environment});
+        const RayNodeCommands ray = ray_commands(request, role, python_or_default(request));
+        return image_argv({ray_image_command(ray, role, request.join_timeout, python_or_default(request)), ray.environment});
     }
 
     std::string print_lines(const LaunchRequest& request, int, const NodeRole& role, bool in_image) const override {
-        return ray_lines(ray_commands(request, role, in_image ? image_python(request) : ray_python(request)), role);
+        return ray_lines(ray_commands(request, role, in_image ? python_or_default(request) : ray_python(request)), role);
     }
 
     int run_node(const LaunchRequest& request, int, const NodeRole& role, const Plan&) const override {

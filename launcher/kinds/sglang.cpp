@@ -16,7 +16,7 @@ public:
     void check_program(const Argv& program, int nnodes) const override { check_serving_args("sglang", program, nnodes); }
 
     NodeCommand node_command(const LaunchRequest& request, int, const NodeRole& role) const override {
-        return sglang_node_command(request.python.empty() ? "python3" : request.python, request.program, role);
+        return sglang_node_command(python_or_default(request), request.program, role);
     }
 };
 

@@ -76,7 +76,7 @@ TorchChoice torch_from_probe(const LaunchRequest& request, const std::string& ou
 // "Exit Status", as docker run's: 125 the runtime's own error, such as an image it neither has
 // nor can pull; 126 the command cannot be invoked; 127 it is not in the image). The runtime's own
 // message is on stderr above. Empty: nothing the status alone says.
-std::string runtime_probe_failure(const LaunchRequest& request, const std::string& host, const Argv& probe, int status) {
+std::string runtime_probe_failure(const LaunchRequest& request, const std::string& host, int status) {
     const std::string& runtime = request.container_runtime;
     const std::string& image = request.container_image;
     const std::string where = " on " + host + " (" + runtime + " exited " + std::to_string(status) + "; its message is above)";
@@ -86,7 +86,7 @@ std::string runtime_probe_failure(const LaunchRequest& request, const std::strin
                "` on every host), or a problem with " + runtime + " itself";
     }
     if (status == 126 || status == 127) {
-        return "the image " + image + " has no " + probe[probe.size() - 3] + " that " + runtime + " can start" + where +
+        return "the image " + image + " has no " + python_or_default(request) + " that " + runtime + " can start" + where +
                ": use an image with python3 and torch, or name its interpreter with --python";
     }
     return "";
@@ -97,7 +97,7 @@ TorchChoice probe_image_torch(const LaunchRequest& request, const std::string& w
     const Captured answer = run_capture(probe, 300);
     if (answer.status != 0 || answer.out.find("torch=") == std::string::npos) {
         if (!request.container_runtime.empty() && answer.status != 0) {
-            if (std::string why = runtime_probe_failure(request, where, probe, answer.status); !why.empty()) throw LaunchError(why);
+            if (std::string why = runtime_probe_failure(request, where, answer.status); !why.empty()) throw LaunchError(why);
         }
         throw LaunchError("cannot start python3 with torch in the image " + request.container_image + " on " + where + " (" +
                           shell_join({probe.begin(), probe.begin() + 5}) + " ... exited " + std::to_string(answer.status) +

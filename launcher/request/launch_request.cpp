@@ -182,4 +182,6 @@ LaunchRequest parse_launch_args(const std::vector<std::string>& args) {
     return request;
 }
 
+std::string python_or_default(const LaunchRequest& request) { return request.python.empty() ? "python3" : request.python; }
+
 }  // namespace sparkfabric::launch

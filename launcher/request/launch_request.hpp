@@ -45,6 +45,9 @@ struct LaunchRequest {
 
 // Throws LaunchError naming the option and what is allowed.
 LaunchRequest parse_launch_args(const std::vector<std::string>& args);
+// The interpreter a program runs with where nothing better is known (sglang's launch_server, a
+// probe or Ray's helper in an image): --python, else the first python3 on PATH there.
+std::string python_or_default(const LaunchRequest& request);
 
 extern const char* const kUsage;
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -292,6 +293,34 @@ TEST(HeadPlan, StagePlanPrintsWhatTheLauncherReads) {
     const auto without_port = testing::run_program({SPARK_LAUNCH_BIN, "--stage", "plan", "--nnodes", "2"});
     ASSERT_EQ(without_port.status, 0) << without_port.err;
     EXPECT_EQ(plan_values(plan_from_head(without_port.out, "this node")).count("SPARKFABRIC_LAUNCH_PORT"), 0u);
+}
+
+// A --hostfile host's node stage probes the image's torch with docker or podman first; a runtime
+// that cannot run the image says why by its exit status (a podman here that only exits so).
+TEST(RuntimeProbe, TheRuntimesExitStatusSaysWhatIsWrong) {
+    const testing::ScratchDir dir("sf-runtime-probe");
+    const std::string podman = dir.path + "/podman";
+    const auto node_stage = [&](int status, const std::vector<std::string>& more) {
+        testing::write_file(podman, "#!/bin/sh\nexit " + std::to_string(status) + "\n");
+        std::filesystem::permissions(podman, std::filesystem::perms::owner_all);
+        std::vector<std::string> argv{SPARK_LAUNCH_BIN, "--stage", "node", "--nnodes", "1", "--nproc-per-node", "1",
+                                      "--port", "29500", "--head-address", "127.0.0.1", "--node-rank", "0",
+                                      "--container-runtime", "podman", "--container-image", "img"};
+        argv.insert(argv.end(), more.begin(), more.end());
+        argv.insert(argv.end(), {"torchrun", "--", "train.py"});
+        return testing::run_program(argv, {{"PATH", dir.path + ":/usr/bin:/bin"}});
+    };
+    const auto missing = node_stage(125, {});
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("podman could not run the image img on "), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("`podman pull img` on every host"), std::string::npos) << missing.err;
+    const auto no_python = node_stage(127, {"--python", "/opt/venv/bin/python3"});
+    EXPECT_EQ(no_python.status, 2);
+    EXPECT_NE(no_python.err.find("the image img has no /opt/venv/bin/python3 that podman can start on "), std::string::npos)
+        << no_python.err;
+    const auto default_python = node_stage(126, {});
+    EXPECT_NE(default_python.err.find("the image img has no python3 that podman can start on "), std::string::npos)
+        << default_python.err;
 }
 #endif
 
