@@ -21,7 +21,8 @@ namespace {
 // program (a runtime client killed by a signal can leave its container running). When the
 // launching side stops this host, its ssh goes first and this process's stdout and stderr become
 // broken pipes: a write there (the runtime client's, or this process's own notes) must not end
-// this process by SIGPIPE before the container is removed. Children get SIGPIPE back (become).
+// this process by SIGPIPE before the container is removed. Its children get SIGPIPE back
+// (supervise's become, process's spawn).
 int run_in_runtime_image(const LaunchRequest& request, const Plan& plan, const NodeCommand& command) {
     signal(SIGPIPE, SIG_IGN);
     std::vector<std::pair<std::string, std::string>> environment;

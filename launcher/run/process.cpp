@@ -69,6 +69,9 @@ pid_t spawn(const Argv& argv, int stdout_fd, int stderr_fd = -1) {
     make_children_waitable();
     const pid_t pid = fork();
     if (pid == 0) {
+        // SIGPIPE back to its default, as supervise's children get it: an ignored signal stays
+        // ignored across exec, and run_in_runtime_image ignores it for itself.
+        signal(SIGPIPE, SIG_DFL);
         if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
         if (stderr_fd >= 0) dup2(stderr_fd, STDERR_FILENO);
         auto pointers = c_argv(argv);

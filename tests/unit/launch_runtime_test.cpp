@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "launcher/driver/rendezvous.hpp"
@@ -178,6 +179,28 @@ TEST(Supervise, FirstFailureStopsTheOthersAndNamesTheHost) {
         {{"sh", "-c", "while [ ! -e " + ready + " ]; do sleep 0.05; done; exit 3"}, "host-b"}};
     EXPECT_EQ(supervise(children, 5), 3);
     EXPECT_EQ(slurp(stopped), "stopped") << "the surviving child must have been told to stop";
+}
+
+// The node stage of a docker/podman host ignores SIGPIPE for itself (run_in_runtime_image); the
+// programs it starts, through either way of starting one, get the default back.
+TEST(Children, GetSigpipeBackWhereTheLauncherIgnoresIt) {
+    const std::string seen = temp_path("sf-sigpipe");
+    // "NAME 1" where SIGPIPE (13: bit 12 of /proc/self/status's SigIgn mask) is ignored, else "NAME 0".
+    const auto report = [&seen](const std::string& name) {
+        const std::string ignored_bit = "$(( 0x$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status) >> 12 & 1 ))";
+        return Argv{"sh", "-c", "echo \"" + name + " " + ignored_bit + "\" >> " + seen};
+    };
+    const pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        run_capture(report("run_capture"), 10);
+        _exit(supervise({{report("supervise"), "h"}}, 5));
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    std::ifstream file(seen);
+    const std::string lines{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    EXPECT_EQ(lines, "run_capture 0\nsupervise 0\n");
 }
 
 TEST(Supervise, ChildrenDoNotShareTheTerminalsStdin) {
