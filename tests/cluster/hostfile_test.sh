@@ -25,14 +25,8 @@ launch_ok() {  # WHAT CMD...: runs CMD on spark-dgx-1 as the user (300 s at most
     out=$(run_with_timeout 300 "${on_node1[@]}" "$@" 2>&1) || status=$?
     [ "$status" = 0 ] || { printf '%s\n' "$out"; fail "$what: exit status $status"; }
 }
-wait_until_gone() {  # PATTERN [SECONDS]: bounded wait (30 s) for no such process on nodes 1 and 2
-    local i
-    for ((i = 0; i < ${2:-30} * 5; i++)); do
-        [ -z "$(user_procs_on spark-dgx-1 "$1")$(user_procs_on spark-dgx-2 "$1")" ] && return 0
-        sleep 0.2
-    done
-    return 1
-}
+procs_gone() { [ -z "$(user_procs_on spark-dgx-1 "$1")$(user_procs_on spark-dgx-2 "$1")" ]; }  # PATTERN: none on nodes 1 and 2
+wait_until_gone() { wait_until "${2:-30}" procs_gone "$1"; }  # PATTERN [SECONDS]: bounded wait (30 s)
 printf '192.168.200.1\n192.168.200.2\n' > "$SF_USER_DIR/hosts"
 chown "$SF_TEST_USER" "$SF_USER_DIR/hosts"
 
@@ -88,7 +82,8 @@ test_case "vllm and ray on two hosts"
 # tests/cluster/standins): each host its own rank, address and plan; Ray stopped everywhere.
 standins="$here/standins"
 ray_left() { user_procs_on spark-dgx-1 "standins/bin/ray start"; user_procs_on spark-dgx-2 "standins/bin/ray start"; }
-wait_ray_gone() { local i; for ((i = 0; i < 50; i++)); do [ -z "$(ray_left)" ] && return 0; sleep 0.2; done; return 1; }
+ray_gone() { [ -z "$(ray_left)" ]; }
+wait_ray_gone() { wait_until 10 ray_gone; }
 launch_ok "hostfile vllm" "$launch" --hostfile "$SF_USER_DIR/hosts" vllm -- "$standins/bin/vllm" serve test/model
 assert_contains "$out" "VLLM_STANDIN_OK rank=0 nnodes=2 host_ip=192.168.200.1" "vllm on host 1"
 assert_contains "$out" "VLLM_STANDIN_OK rank=1 nnodes=2 host_ip=192.168.200.2" "vllm on host 2, its own address"
@@ -102,8 +97,7 @@ wait_ray_gone || fail "Ray left running: $(ray_left)"
 pass "hostfile ray: both hosts joined, the command ran on the head, Ray stopped on both"
 "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" "${ray[@]}" ray -- sleep 600 > "$SF_USER_DIR/ray-term.out" 2>&1 &
 launch_job=$!
-for ((i = 0; i < 300; i++)); do grep -q "2 of 2 nodes joined" "$SF_USER_DIR/ray-term.out" && break; sleep 0.2; done
-grep -q "2 of 2 nodes joined" "$SF_USER_DIR/ray-term.out" || { cat "$SF_USER_DIR/ray-term.out"; fail "Ray did not come up"; }
+wait_until 60 grep -qs "2 of 2 nodes joined" "$SF_USER_DIR/ray-term.out" || { cat "$SF_USER_DIR/ray-term.out"; fail "Ray did not come up"; }
 kill -TERM $(user_procs_on spark-dgx-1 "spark-launch --hostfile")
 keep_status wait "$launch_job"
 assert_eq "$rc" "143" "spark-launch ray exit status after SIGTERM"
@@ -130,15 +124,11 @@ test_case "SIGTERM to spark-launch"
 start_sleepers() {  # NAME [SLEEPER ARGS]: spark-launch torchrun of sleep_worker.py on both hosts, in
                     # the background (launch_job), output in $SF_USER_DIR/NAME.out; returns once both
                     # workers run (bounded), with spark-launch's pid in launcher_pid
-    local out="$SF_USER_DIR/$1.out" i
+    local out="$SF_USER_DIR/$1.out"
     shift
     "${on_node1[@]}" "$launch" --hostfile "$SF_USER_DIR/hosts" torchrun -- "$sleeper" "$@" > "$out" 2>&1 &
     launch_job=$!
-    for ((i = 0; i < 600; i++)); do
-        [ "$(grep -c '^STARTED host=' "$out")" = 2 ] && break
-        sleep 0.2
-    done
-    [ "$(grep -c '^STARTED host=' "$out")" = 2 ] || { cat "$out"; fail "workers did not start"; }
+    wait_until 120 workers_started "$out" 2 || { cat "$out"; fail "workers did not start"; }
     launcher_pid=$(user_procs_on spark-dgx-1 "spark-launch --hostfile")
     [ -n "$launcher_pid" ] || fail "no spark-launch process found"
 }

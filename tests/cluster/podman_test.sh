@@ -78,13 +78,7 @@ leftovers() {
         done
     done
 }
-assert_nothing_left() {  # WHAT
-    local left end=$((SECONDS + 30))
-    while left=$(leftovers) && [ -n "$left" ]; do
-        [ "$SECONDS" -lt "$end" ] || { printf '%s\n' "$left" >&2; fail "$1: left behind (above)"; }
-        sleep 0.5
-    done
-}
+assert_nothing_left() { assert_none_within 30 "$1" leftovers; }  # WHAT
 
 test_case "torchrun in containers on two hosts"
 # torchrun in the image on both hosts: each container has its own host's plan, not the other
@@ -116,11 +110,7 @@ test_case "SIGTERM to spark-launch"
 "${on_node1[@]}" "$launch" "${in_image[@]}" --container-image "$image" torchrun -- /sparkfabric-tests/sleep_worker.py \
     > "$SF_USER_DIR/sigterm.out" 2>&1 &
 launch_job=$!
-for ((i = 0; i < 600; i++)); do
-    [ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigterm.out")" = 2 ] && break
-    sleep 0.2
-done
-[ "$(grep -c '^STARTED host=' "$SF_USER_DIR/sigterm.out")" = 2 ] || { cat "$SF_USER_DIR/sigterm.out"; fail "workers did not start in their containers"; }
+wait_until 120 workers_started "$SF_USER_DIR/sigterm.out" 2 || { cat "$SF_USER_DIR/sigterm.out"; fail "workers did not start in their containers"; }
 kill -TERM $(user_procs_on spark-dgx-1 "spark-launch --hostfile")
 keep_status wait "$launch_job"
 assert_eq "$rc" "143" "spark-launch exit status after SIGTERM (128 + 15)"

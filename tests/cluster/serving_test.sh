@@ -17,14 +17,9 @@ ray_left_on() {  # NODE...: the stand-in Ray daemons (forked from `ray start`) s
     for node in "$@"; do user_procs_on "$node" "standins/bin/ray start"; done
 }
 nodes_of() { local k; for ((k = 1; k <= $1; k++)); do echo "spark-dgx-$k"; done; }
-wait_ray_gone() {  # NODES: bounded wait until no node runs a stand-in Ray daemon
-    local i
-    for ((i = 0; i < 50; i++)); do
-        [ -z "$(ray_left_on $(nodes_of "$1"))" ] && return 0
-        sleep 0.2
-    done
-    return 1
-}
+ray_gone_on() { [ -z "$(ray_left_on "$@")" ]; }  # NODE...
+# shellcheck disable=SC2046  # one node name a word
+wait_ray_gone() { wait_until 10 ray_gone_on $(nodes_of "$1"); }  # NODES: bounded wait until no node runs one
 
 test_case "2 nodes from sbatch: vllm, sglang, ray"
 sf_cluster_up 2
@@ -106,15 +101,11 @@ $venv
 $launch ray -- sleep 600
 JOB
 job=$(as_user sbatch --parsable -o "$SF_USER_DIR/ray-cancel.out" "$SF_USER_DIR/ray-cancel.sbatch")
-for ((i = 0; i < 300; i++)); do
-    grep -q "2 of 2 nodes joined" "$SF_USER_DIR/ray-cancel.out" 2>/dev/null && break
-    sleep 0.2
-done
-grep -q "2 of 2 nodes joined" "$SF_USER_DIR/ray-cancel.out" || { cat "$SF_USER_DIR/ray-cancel.out"; fail "Ray did not come up"; }
+wait_until 60 grep -qs "2 of 2 nodes joined" "$SF_USER_DIR/ray-cancel.out" || { cat "$SF_USER_DIR/ray-cancel.out"; fail "Ray did not come up"; }
 [ -n "$(ray_left_on spark-dgx-1)" ] && [ -n "$(ray_left_on spark-dgx-2)" ] || fail "Ray not running on both nodes"
 as_user scancel "$job"
-for ((i = 0; i < 150; i++)); do [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break; sleep 0.2; done
-[ -z "$(squeue -h -j "$job" 2>/dev/null)" ] || fail "job $job did not end after scancel"
+job_gone() { [ -z "$(squeue -h -j "$1" 2>/dev/null)" ]; }
+wait_until 30 job_gone "$job" || fail "job $job did not end after scancel"
 cancel_out=$(cat "$SF_USER_DIR/ray-cancel.out")
 assert_contains "$cancel_out" "spark-launch: spark-dgx-1: Ray stopped here" "the head stopped its Ray"
 assert_contains "$cancel_out" "spark-launch: spark-dgx-2: Ray stopped here" "the worker stopped its Ray"

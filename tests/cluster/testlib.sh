@@ -74,10 +74,10 @@ _container_leftovers() {
     return 0
 }
 assert_no_container_leftovers() {
-    local dir=${SF_CONTAINER_STATE:-$SF_CLUSTER_STATE/containers} left end=$((SECONDS + ${SF_LEFTOVER_WAIT:-30}))
+    local dir=${SF_CONTAINER_STATE:-$SF_CLUSTER_STATE/containers}
     [ -d "$dir" ] || fail "no container state at $dir: bring the cluster up with --containers"
-    while left=$(_container_leftovers) && [ -n "$left" ]; do
-        [ "$SECONDS" -lt "$end" ] || { printf '%s\n' "$left" >&2; fail "containers left behind (above)"; }
-        sleep 0.5
-    done
+    assert_none_within "${SF_LEFTOVER_WAIT:-30}" "containers" _container_leftovers
 }
+
+# workers_started FILE COUNT: COUNT sleep_worker.py workers said STARTED in FILE (a launch's output).
+workers_started() { [ "$(grep -c '^STARTED host=' "$1")" = "$2" ]; }

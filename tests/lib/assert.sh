@@ -26,6 +26,27 @@ assert_fails() {  # STATUS MESSAGE: STATUS is a failure, and not timeout(1)'s 12
     [ "$1" -ne 124 ] || fail "$2: it hung (cut off by timeout)"
 }
 
+# wait_until SECONDS CMD...: runs CMD (a program or a function) every 0.2 s until it succeeds;
+# status 1 once SECONDS have passed without that: a bounded wait instead of a hang.
+wait_until() {
+    local tries=$(($1 * 5))
+    shift
+    until "$@"; do
+        ((--tries > 0)) || return 1
+        sleep 0.2
+    done
+}
+# assert_none_within SECONDS WHAT CMD...: CMD prints what is left (nothing: all gone); fails,
+# showing the last of it and naming WHAT, while something is still left after SECONDS.
+assert_none_within() {
+    local end=$((SECONDS + $1)) what=$2 left
+    shift 2
+    while left=$("$@") && [ -n "$left" ]; do
+        [ "$SECONDS" -lt "$end" ] || { printf '%s\n' "$left" >&2; fail "$what: left behind (above)"; }
+        sleep 0.5
+    done
+}
+
 # capture CMD...: runs CMD (a program or a function) with stdout and stderr into $out and its
 # exit status into $rc, whatever it returns: the test asserts on both afterwards.
 capture() {

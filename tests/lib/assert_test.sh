@@ -36,4 +36,9 @@ expect 'assert_not_contains "abc" "b" x' $'1|abc\nFAIL: x: \'b\' found in the ou
 expect 'assert_fails 2 x; echo ok' '0||ok' "assert_fails passes a failure"
 expect 'assert_fails 0 x' '1|FAIL: x: it succeeded|' "assert_fails: a success"
 expect 'assert_fails 124 x' '1|FAIL: x: it hung (cut off by timeout)|' "assert_fails: a hang"
-echo "PASS: tests/lib/assert.sh: sourcing, capture, keep_status, named cases and every assertion"
+expect 'n=0; f() { n=$((n + 1)); [ $n -ge 3 ]; }; wait_until 5 f; echo "$? $n"' '0||0 3' "wait_until: until it succeeds"
+expect 'wait_until 1 false || echo "status $?"' '0||status 1' "wait_until: bounded"
+# (CMD runs in a subshell: it counts its calls in a file)
+expect 'c=$(mktemp); f() { echo x >>"$c"; [ "$(wc -l <"$c")" -ge 2 ] || echo left; }; assert_none_within 5 x f; echo "ok $(wc -l <"$c")"; rm "$c"' '0||ok 2' "assert_none_within: once nothing is left"
+expect 'assert_none_within 0 things echo stuck' $'1|stuck\nFAIL: things: left behind (above)|' "assert_none_within: fails with what is left"
+echo "PASS: tests/lib/assert.sh: sourcing, capture, keep_status, bounded waits, named cases and every assertion"
