@@ -53,8 +53,7 @@ std::vector<const Finding*> with_code(const std::vector<Finding>& findings, cons
 TEST_F(HostTree, TheVenvWheelBesideTorchIsFoundAndJudged) {
     system_nccl("usr/lib/aarch64-linux-gnu", "2.30.7");
     wheel("home/u/venv/lib/python3.12/site-packages", "2.28.9");
-    write("home/u/venv/bin/python3", "");
-    fs::permissions(root_ / "home/u/venv/bin/python3", fs::perms::owner_all);
+    testing::write_executable(root_ / "home/u/venv/bin/python3", "");
     const Env env{{"PATH", "/home/u/venv/bin:/usr/bin"}, {"HOME", "/home/u"}};
     const SoftwareFacts found = software(env);
     ASSERT_EQ(found.nccl.size(), 2u);

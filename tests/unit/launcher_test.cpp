@@ -301,8 +301,7 @@ TEST(RuntimeProbe, TheRuntimesExitStatusSaysWhatIsWrong) {
     const testing::ScratchDir dir("sf-runtime-probe");
     const std::string podman = dir.path + "/podman";
     const auto node_stage = [&](int status, const std::vector<std::string>& more) {
-        testing::write_file(podman, "#!/bin/sh\nexit " + std::to_string(status) + "\n");
-        std::filesystem::permissions(podman, std::filesystem::perms::owner_all);
+        testing::write_executable(podman, "#!/bin/sh\nexit " + std::to_string(status) + "\n");
         std::vector<std::string> argv{SPARK_LAUNCH_BIN, "--stage", "node", "--nnodes", "1", "--nproc-per-node", "1",
                                       "--port", "29500", "--head-address", "127.0.0.1", "--node-rank", "0",
                                       "--container-runtime", "podman", "--container-image", "img"};

@@ -126,9 +126,7 @@ TEST(ImageView, ThePreloadAndTheJobsPythonEnvironmentsAreFoundInTheImage) {
     wheel("/venv", "2.27.3");
     wheel("/opt/app", "2.28.3");
     wheel("/home/user/.local", "2.26.2");
-    fs::create_directories(root + "/opt/app/bin");
-    std::ofstream(root + "/opt/app/bin/python3") << "#!/bin/sh\n";
-    fs::permissions(root + "/opt/app/bin/python3", fs::perms::owner_all);
+    testing::write_executable(root + "/opt/app/bin/python3", "#!/bin/sh\n");
     fs::create_directories(root + "/preload");
     std::ofstream(root + "/preload/libnccl.so.2.29.7") << "";
     fs::create_directories(root + "/ld dir");

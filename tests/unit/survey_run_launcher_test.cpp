@@ -2,7 +2,6 @@
 // probe step did not answer in time, and every cable was blamed (a FAIL "no TCP path" per
 // probe). A step that timed out is one line saying what timed out and when it started.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -38,11 +37,6 @@ TEST(StepTimeout, CaptureRecordsTheFirstOutput) {
     EXPECT_EQ(run_capture({"sh", "-c", "exec sleep 5"}, 1).first_output_ms, -1);
 }
 
-void write_executable(const fs::path& path, const std::string& text) {
-    std::ofstream(path) << text;
-    chmod(path.c_str(), 0755);
-}
-
 // Two hosts over a stand-in ssh that runs the command here; a stand-in agent that reports a
 // cabled pair (fixture cage1) and, as survey-probe, starts only after 1.5 s and then hangs.
 TEST(StepTimeout, AProbeStepStartedLateIsOneLineNotAFailPerCable) {
@@ -66,9 +60,9 @@ TEST(StepTimeout, AProbeStepStartedLateIsOneLineNotAFailPerCable) {
     }
     std::ofstream(dir / "hosts") << "spark-dgx-1\nspark-dgx-2\n";
     // ssh [options] HOST -- 'COMMAND': the host is the word before "--", the command the last.
-    write_executable(dir / "ssh", "#!/bin/sh\nhost=\nprev=\nfor arg; do [ \"$arg\" = -- ] && host=$prev; prev=$arg; "
+    testing::write_executable(dir / "ssh", "#!/bin/sh\nhost=\nprev=\nfor arg; do [ \"$arg\" = -- ] && host=$prev; prev=$arg; "
                                   "done\nSF_NODE=$host exec sh -c \"$prev\"\n");
-    write_executable(dir / "agent", "#!/bin/sh\ncase \" $* \" in\n"
+    testing::write_executable(dir / "agent", "#!/bin/sh\ncase \" $* \" in\n"
                                     "*' survey-node '*) cat \"" + dir.string() + "/$SF_NODE.json\" ;;\n"
                                     "*' survey-probe '*) sleep 1.5; echo '# survey-probe started'; exec sleep 10 >/dev/null 2>&1 ;;\n"
                                     "esac\n");

@@ -95,6 +95,13 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
     std::ofstream(path) << text;
 }
 
+void write_executable(const std::filesystem::path& path, const std::string& text) {
+    write_file(path, text);
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                           std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                           std::filesystem::perms::others_exec);
+}
+
 void install_nccl(const std::filesystem::path& dir, const std::string& version) {
     write_file(dir / ("libnccl.so." + version), "not really a library");
     std::filesystem::create_symlink("libnccl.so." + version, dir / "libnccl.so.2");

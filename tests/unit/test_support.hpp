@@ -36,6 +36,9 @@ struct ScratchDir {
 };
 // Writes `text` to `path`, creating the directories above it.
 void write_file(const std::filesystem::path& path, const std::string& text);
+// The same, as a program (mode 0755): a stand-in script, or an interpreter that only needs to be
+// executable where it is looked up.
+void write_executable(const std::filesystem::path& path, const std::string& text);
 // libnccl.so.<version> in `dir` and the libnccl.so.2 link to it, as a package installs them (the
 // file is no library: NCCL's version is read from the name).
 void install_nccl(const std::filesystem::path& dir, const std::string& version);
